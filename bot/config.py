@@ -1,0 +1,116 @@
+"""Configuration from environment variables (and an optional .env file).
+
+Every problem is a ConfigError whose message names the variable and how to fix it,
+so the command line can print one clear line and exit 2 instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import find_dotenv, load_dotenv
+
+DEFAULT_API_URL = "https://api.telegram.org/bot"
+
+# (name, what it is) — shown by `python bot.py --help`.
+VARIABLES: list[tuple[str, str]] = [
+    ("TELEGRAM_BOT_TOKEN", "bot token from @BotFather (required for run)"),
+    (
+        "TELEGRAM_API_URL",
+        f"Bot API base URL, python-telegram-bot's base_url (default {DEFAULT_API_URL}; "
+        "e.g. http://127.0.0.1:8081/bot for a self-hosted Bot API server)",
+    ),
+    ("HAKI_DATA_DIR", "folder for the SQLite database (default ./data)"),
+    ("HAKI_SECRET_KEY", "secret for keyed pseudonyms and encryption, 32+ characters (required for run)"),
+    ("HAKI_ORGANIZERS", "comma-separated Telegram user ids of organizers"),
+    ("HAKI_RESEARCHERS", "comma-separated Telegram user ids of researchers"),
+    ("HAKI_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR for Haki's own logs (default INFO)"),
+]
+
+_TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{30,}$")
+_MIN_SECRET = 32
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded for the operator."""
+
+
+@dataclass(frozen=True)
+class Config:
+    token: str
+    secret_key: bytes
+    api_url: str = DEFAULT_API_URL
+    data_dir: Path = Path("data")
+    organizers: frozenset[int] = field(default_factory=frozenset)
+    researchers: frozenset[int] = field(default_factory=frozenset)
+    log_level: int = logging.INFO
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "haki.sqlite3"
+
+
+def load(env: dict[str, str] | None = None, *, require_bot: bool = True, dotenv: bool = True) -> Config:
+    """Read the configuration; `require_bot=False` lets commands without a bot skip token and key."""
+    if env is None:
+        if dotenv:
+            load_dotenv(find_dotenv(usecwd=True), override=False)  # real environment variables win
+        env = dict(os.environ)
+
+    token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+    secret = env.get("HAKI_SECRET_KEY", "")
+    if require_bot:
+        if not token:
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and "
+                "export TELEGRAM_BOT_TOKEN=<token> (or try `python bot.py demo`, which needs none)"
+            )
+        if not _TOKEN.match(token):
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then 30+ "
+                "letters, digits, '-' or '_'): copy it again from @BotFather"
+            )
+        if len(secret) < _MIN_SECRET:
+            raise ConfigError(
+                f"HAKI_SECRET_KEY must be at least {_MIN_SECRET} characters: generate one with "
+                "`python -c \"import secrets; print(secrets.token_urlsafe(32))\"` and keep it secret"
+            )
+
+    api_url = env.get("TELEGRAM_API_URL", "").strip() or DEFAULT_API_URL
+    if not api_url.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"TELEGRAM_API_URL must start with http:// or https:// (got {api_url!r}); "
+            f"leave it unset for {DEFAULT_API_URL}"
+        )
+
+    level_name = env.get("HAKI_LOG_LEVEL", "").strip().upper() or "INFO"
+    if level_name not in _LOG_LEVELS:
+        raise ConfigError(f"HAKI_LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)} (got {level_name!r})")
+
+    return Config(
+        token=token,
+        secret_key=secret.encode(),
+        api_url=api_url,
+        data_dir=Path(env.get("HAKI_DATA_DIR", "").strip() or "data"),
+        organizers=_user_ids(env, "HAKI_ORGANIZERS"),
+        researchers=_user_ids(env, "HAKI_RESEARCHERS"),
+        log_level=getattr(logging, level_name),
+    )
+
+
+def _user_ids(env: dict[str, str], name: str) -> frozenset[int]:
+    raw = env.get(name, "")
+    ids = set()
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        if not part.isdigit():
+            raise ConfigError(
+                f"{name} must be Telegram user ids separated by commas, like 12345,67890 "
+                f"(found {part!r})"
+            )
+        ids.add(int(part))
+    return frozenset(ids)

@@ -1,0 +1,1 @@
+"""Content: YAML pages, facts, countries and wording, loaded and checked."""

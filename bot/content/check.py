@@ -1,0 +1,36 @@
+"""The whole content check: the loader's schema checks plus what only rendering shows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.content.loader import Problem, load_content
+from bot.content.schema import HOME_PAGE, MAX_MESSAGE_CHARS
+from bot.navigation import Navigator
+
+
+class ContentError(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+def load_navigator(root: Path) -> Navigator:
+    """Load, check and render all content; raises ContentError listing every problem."""
+    content, problems = load_content(root)
+    if content is None:
+        raise ContentError(problems)
+    navigator = Navigator(content)
+    pages_yaml = f"{root.name}/pages.yaml"
+    for pid, spec in content.pages.items():
+        if pid != HOME_PAGE and pid not in navigator.parents:
+            problems.append(Problem(pages_yaml, spec.line, f"page {pid!r} cannot be reached from the main menu"))
+    for (code, pid), screens in navigator.screens.items():
+        for i, text in enumerate(screens):
+            if len(text) > MAX_MESSAGE_CHARS:
+                problems.append(
+                    Problem(f"{root.name}/{code}/pages.yaml", 1, f"page {pid!r} screen {i + 1} renders to {len(text)} characters")
+                )
+    if problems:
+        raise ContentError(problems)
+    return navigator

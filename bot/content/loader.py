@@ -1,0 +1,297 @@
+"""Reads content/ into a Content, collecting every problem with its file and line.
+
+Layout:
+  content/pages.yaml      pages and the buttons between them (language-neutral)
+  content/facts.yaml      amounts, phones, URLs with source and as-of date (language-neutral)
+  content/countries.yaml  the countries offered, in menu order
+  content/<lang>/ui.yaml     interface strings
+  content/<lang>/pages.yaml  page wording: title, body, optional button label
+Any folder with a ui.yaml is a language; English is the reference.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.numbers import get_currency_name
+
+from bot.content import schema
+from bot.content.model import ButtonSpec, Content, Fact, LanguagePack, PageSpec, PageText
+from bot.content.yamlfile import YamlError, YamlFile, load_yaml
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class _Collector:
+    def __init__(self, root: Path):
+        self.root = root
+        self.problems: list[Problem] = []
+
+    def add(self, file: YamlFile | Path, line: int, message: str) -> None:
+        path = file.path if isinstance(file, YamlFile) else file
+        try:
+            shown = str(path.relative_to(self.root.parent))
+        except ValueError:
+            shown = str(path)
+        self.problems.append(Problem(shown, line, message))
+
+    def read(self, path: Path, kind: type = dict) -> YamlFile | None:
+        if not path.exists():
+            self.add(path, 1, "file is missing")
+            return None
+        try:
+            yf = load_yaml(path)
+        except YamlError as exc:
+            self.add(path, exc.line, exc.message)
+            return None
+        if yf.data is None:
+            yf.data = kind()
+        if not isinstance(yf.data, kind):
+            self.add(yf, 1, f"expected a {'mapping' if kind is dict else 'list'} at the top level")
+            return None
+        return yf
+
+
+def placeholders(text: str) -> set[str]:
+    """Names used as {name} in text ({{ and }} are literal braces)."""
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError:
+        return {"<unbalanced braces>"}
+
+
+def load_content(root: Path) -> tuple[Content | None, list[Problem]]:
+    """Load and cross-check the content; Content is None when anything is wrong."""
+    c = _Collector(root)
+    facts = _facts(c, c.read(root / "facts.yaml"))
+    countries = _countries(c, c.read(root / "countries.yaml"))
+    pages = _pages(c, c.read(root / "pages.yaml"), countries)
+
+    codes = sorted(p.name for p in root.iterdir() if (p / "ui.yaml").exists()) if root.is_dir() else []
+    if schema.REFERENCE_LANGUAGE not in codes:
+        c.add(root / schema.REFERENCE_LANGUAGE / "ui.yaml", 1, "the reference language (English) is missing")
+        return None, c.problems
+    codes.remove(schema.REFERENCE_LANGUAGE)
+    reference = _language(c, root, schema.REFERENCE_LANGUAGE, pages, facts, None)
+    languages = {schema.REFERENCE_LANGUAGE: reference}
+    for code in codes:
+        languages[code] = _language(c, root, code, pages, facts, reference)
+    if c.problems:
+        return None, c.problems
+    return Content(pages=pages, facts=facts, countries=countries, languages=languages), []
+
+
+def _unknown_keys(c: _Collector, yf: YamlFile, at: tuple, data: dict, allowed: frozenset, what: str) -> None:
+    for key in data:
+        if key not in allowed:
+            c.add(yf, yf.line(*at, key), f"unknown key {key!r} in {what} (allowed: {', '.join(sorted(allowed))})")
+
+
+def _facts(c: _Collector, yf: YamlFile | None) -> dict[str, Fact]:
+    facts: dict[str, Fact] = {}
+    if yf is None:
+        return facts
+    for fid, raw in yf.data.items():
+        line = yf.line(fid)
+        if not isinstance(raw, dict):
+            c.add(yf, line, f"fact {fid!r} must be a mapping with kind, value, source and as_of")
+            continue
+        _unknown_keys(c, yf, (fid,), raw, schema.FACT_KEYS, f"fact {fid!r}")
+        missing = schema.REQUIRED_FACT_KEYS - raw.keys()
+        if missing:
+            c.add(yf, line, f"fact {fid!r} has no {', '.join(sorted(missing))}: every fact needs its source and date")
+            continue
+        kind, source, as_of = raw["kind"], raw["source"], raw["as_of"]
+        if kind not in schema.FACT_KINDS:
+            c.add(yf, yf.line(fid, "kind"), f"fact {fid!r}: kind must be one of {', '.join(sorted(schema.FACT_KINDS))}")
+            continue
+        if not isinstance(source, str) or not source.startswith(("https://", "http://")):
+            c.add(yf, yf.line(fid, "source"), f"fact {fid!r}: source must be the URL it comes from")
+        if not isinstance(as_of, dt.date):
+            c.add(yf, yf.line(fid, "as_of"), f"fact {fid!r}: as_of must be a date like 2026-11-29")
+        value = raw["value"]
+        if kind in ("number", "money") and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            c.add(yf, yf.line(fid, "value"), f"fact {fid!r}: a {kind} needs a numeric value")
+        if kind == "date" and not isinstance(value, dt.date):
+            c.add(yf, yf.line(fid, "value"), f"fact {fid!r}: a date needs a value like 2026-11-29")
+        currency = raw.get("currency")
+        if kind == "money" and not _known_currency(currency):
+            c.add(yf, yf.line(fid, "currency"), f"fact {fid!r}: money needs an ISO 4217 currency such as KES")
+        facts[fid] = Fact(fid, kind, value, str(source), as_of if isinstance(as_of, dt.date) else dt.date.min, currency)
+    return facts
+
+
+def _known_currency(code: object) -> bool:
+    return isinstance(code, str) and len(code) == 3 and get_currency_name(code, locale="en") != code
+
+
+def _countries(c: _Collector, yf: YamlFile | None) -> dict[str, str | None]:
+    countries: dict[str, str | None] = {}
+    if yf is None:
+        return countries
+    territories = Locale.parse("en").territories
+    for code, raw in yf.data.items():
+        raw = raw or {}
+        if code not in territories or not (len(code) == 2 and code.isupper()):
+            c.add(yf, yf.line(code), f"{code!r} is not an ISO 3166 country code such as KE")
+            continue
+        if not isinstance(raw, dict):
+            c.add(yf, yf.line(code), f"country {code!r} must be a mapping (for example currency: KES)")
+            continue
+        _unknown_keys(c, yf, (code,), raw, schema.COUNTRY_KEYS, f"country {code!r}")
+        currency = raw.get("currency")
+        if currency is not None and not _known_currency(currency):
+            c.add(yf, yf.line(code, "currency"), f"country {code!r}: unknown currency {currency!r}")
+        countries[code] = currency
+    return countries
+
+
+def _pages(c: _Collector, yf: YamlFile | None, countries: dict[str, str | None]) -> dict[str, PageSpec]:
+    from bot import callbacks  # the callback encoding decides how long a page id may be
+
+    pages: dict[str, PageSpec] = {}
+    if yf is None:
+        return pages
+    for pid, raw in yf.data.items():
+        raw = raw or {}
+        line = yf.line(pid)
+        if not isinstance(raw, dict):
+            c.add(yf, line, f"page {pid!r} must be a mapping")
+            continue
+        _unknown_keys(c, yf, (pid,), raw, schema.PAGE_KEYS, f"page {pid!r}")
+        too_long = [d for d in callbacks.longest_for_page(pid, countries) if len(d.encode()) > schema.MAX_CALLBACK_BYTES]
+        if too_long:
+            c.add(yf, line, f"page id {pid!r} is too long: its button data {too_long[0]!r} exceeds {schema.MAX_CALLBACK_BYTES} bytes")
+        buttons = []
+        for i, b in enumerate(raw.get("buttons") or []):
+            if not (isinstance(b, dict) and len(b) == 1 and next(iter(b)) in ("page", "action")):
+                c.add(yf, yf.line(pid, "buttons", i), f"page {pid!r}: a button is `page: <id>` or `action: <name>`")
+                continue
+            kind, target = next(iter(b.items()))
+            buttons.append(ButtonSpec(kind, str(target)))
+        by_country = raw.get("by_country")
+        if by_country is not None and not isinstance(by_country, dict):
+            c.add(yf, yf.line(pid, "by_country"), f"page {pid!r}: by_country maps country codes to pages")
+            by_country = None
+        pages[pid] = PageSpec(pid, tuple(buttons), by_country, line)
+
+    if schema.HOME_PAGE not in pages:
+        c.add(yf, 1, f"there is no {schema.HOME_PAGE!r} page (the main menu)")
+    for page in pages.values():
+        for i, b in enumerate(page.buttons):
+            where = yf.line(page.id, "buttons", i)
+            if b.kind == "page" and b.target not in pages:
+                c.add(yf, where, f"page {page.id!r} links to page {b.target!r}, which does not exist")
+            if b.kind == "action" and b.target not in schema.ACTIONS:
+                c.add(yf, where, f"page {page.id!r}: unknown action {b.target!r} (known: {', '.join(sorted(schema.ACTIONS))})")
+        for code, target in (page.by_country or {}).items():
+            where = yf.line(page.id, "by_country", code)
+            if code != schema.DEFAULT_COUNTRY_KEY and code not in countries:
+                c.add(yf, where, f"page {page.id!r}: {code!r} is not in countries.yaml")
+            if target not in pages:
+                c.add(yf, where, f"page {page.id!r} sends {code} to page {target!r}, which does not exist")
+        if page.by_country is not None and schema.DEFAULT_COUNTRY_KEY not in page.by_country:
+            c.add(yf, yf.line(page.id, "by_country"), f"page {page.id!r}: by_country needs a `default` page for other countries")
+    return pages
+
+
+def _language(
+    c: _Collector, root: Path, code: str, pages: dict[str, PageSpec], facts: dict[str, Fact], reference: LanguagePack | None
+) -> LanguagePack:
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        c.add(root / code / "ui.yaml", 1, f"{code!r} is not a language babel knows (use a code such as fr or sw)")
+    ui_file = c.read(root / code / "ui.yaml")
+    pages_file = c.read(root / code / "pages.yaml")
+    ui = _ui(c, ui_file, reference) if ui_file else {}
+    texts = _page_texts(c, pages_file, pages, facts, reference) if pages_file else {}
+    return LanguagePack(code, ui, texts)
+
+
+def _string(c: _Collector, yf: YamlFile, at: tuple, value: object) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        c.add(yf, yf.line(*at), f"{'.'.join(map(str, at))} must be non-empty text")
+        return None
+    if len(value) > schema.MAX_MESSAGE_CHARS:
+        c.add(yf, yf.line(*at), f"{'.'.join(map(str, at))} is {len(value)} characters; Telegram allows {schema.MAX_MESSAGE_CHARS}")
+    return value
+
+
+def _compare_placeholders(c: _Collector, yf: YamlFile, at: tuple, text: str, allowed: set[str], english: str | None) -> None:
+    used = placeholders(text)
+    name = ".".join(map(str, at))
+    for unknown in sorted(used - allowed):
+        c.add(yf, yf.line(*at), f"{name}: unknown placeholder {{{unknown}}}")
+    if english is not None:
+        expected = placeholders(english)
+        if used != expected:
+            c.add(
+                yf, yf.line(*at),
+                f"{name}: placeholders {sorted(used)} differ from English {sorted(expected)}",
+            )
+
+
+def _ui(c: _Collector, yf: YamlFile, reference: LanguagePack | None) -> dict[str, str]:
+    ui: dict[str, str] = {}
+    for key, value in yf.data.items():
+        if key not in schema.UI_KEYS:
+            c.add(yf, yf.line(key), f"unknown key {key!r}: the code does not use it")
+            continue
+        text = _string(c, yf, (key,), value)
+        if text is None:
+            continue
+        english = reference.ui.get(key) if reference else None
+        _compare_placeholders(c, yf, (key,), text, set(schema.UI_KEYS[key]), english)
+        ui[key] = text
+    for key in schema.UI_KEYS:
+        if key not in yf.data:
+            what = "translation missing" if reference else "missing"
+            c.add(yf, 1, f"{what}: {key!r}")
+    return ui
+
+
+def _page_texts(
+    c: _Collector, yf: YamlFile, pages: dict[str, PageSpec], facts: dict[str, Fact], reference: LanguagePack | None
+) -> dict[str, PageText]:
+    texts: dict[str, PageText] = {}
+    for pid, raw in yf.data.items():
+        if pid not in pages:
+            c.add(yf, yf.line(pid), f"text for page {pid!r}, which is not in content/pages.yaml")
+            continue
+        if not isinstance(raw, dict):
+            c.add(yf, yf.line(pid), f"page {pid!r} must be a mapping with title and body")
+            continue
+        _unknown_keys(c, yf, (pid,), raw, schema.PAGE_TEXT_KEYS, f"page {pid!r}")
+        missing = schema.REQUIRED_PAGE_TEXT_KEYS - raw.keys()
+        if missing:
+            c.add(yf, yf.line(pid), f"page {pid!r} has no {', '.join(sorted(missing))}")
+            continue
+        fields: dict[str, str] = {}
+        for key in schema.PAGE_TEXT_KEYS & raw.keys():
+            text = _string(c, yf, (pid, key), raw[key])
+            if text is None:
+                continue
+            english = None
+            if reference and pid in reference.pages:
+                english = getattr(reference.pages[pid], key)
+            _compare_placeholders(c, yf, (pid, key), text, set(facts), english)
+            fields[key] = text
+        if schema.REQUIRED_PAGE_TEXT_KEYS <= fields.keys():
+            texts[pid] = PageText(fields["title"], fields["body"], fields.get("button", fields["title"]))
+    for pid in pages:
+        if pid not in yf.data:
+            c.add(yf, 1, f"{'translation missing' if reference else 'missing'}: text for page {pid!r}")
+    return texts

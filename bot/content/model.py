@@ -1,0 +1,52 @@
+"""The loaded content: language-neutral structure and facts, wording per language."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ButtonSpec:
+    kind: str  # "page" or "action"
+    target: str
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    id: str
+    buttons: tuple[ButtonSpec, ...]
+    by_country: dict[str, str] | None  # country code or "default" -> page id
+    line: int = 1  # in content/pages.yaml, for problem reports
+
+
+@dataclass(frozen=True)
+class Fact:
+    id: str
+    kind: str
+    value: object
+    source: str
+    as_of: dt.date
+    currency: str | None = None
+
+
+@dataclass(frozen=True)
+class PageText:
+    title: str
+    body: str
+    button: str  # label on buttons that open the page
+
+
+@dataclass(frozen=True)
+class LanguagePack:
+    code: str
+    ui: dict[str, str]
+    pages: dict[str, PageText]
+
+
+@dataclass(frozen=True)
+class Content:
+    pages: dict[str, PageSpec]
+    facts: dict[str, Fact]
+    countries: dict[str, str | None]  # ISO code -> currency, in menu order
+    languages: dict[str, LanguagePack]  # the reference language first

@@ -1,0 +1,62 @@
+"""What the code expects of the content: the contract checked by `python bot.py check-content`.
+
+Interface strings are listed with the placeholders each may use; adding a string that the
+code uses means adding it here and in every content/<lang>/ui.yaml.
+"""
+
+from __future__ import annotations
+
+REFERENCE_LANGUAGE = "en"
+
+# ui.yaml key -> placeholders it may contain.
+UI_KEYS: dict[str, frozenset[str]] = {
+    key: frozenset(placeholders)
+    for key, placeholders in {
+        "welcome": (),
+        "safety_notice": (),
+        "menu_prompt": (),
+        "button_back": (),
+        "button_home": (),
+        "button_next": (),
+        "button_language": (),
+        "button_country": ("country",),
+        "button_country_unset": (),
+        "screen_counter": ("current", "total"),
+        "sources_title": (),
+        "source_line": ("source", "date"),
+        "language_prompt": ("language",),
+        "language_changed": ("language",),
+        "country_prompt": (),
+        "country_other": (),
+        "country_changed": ("country",),
+        "unknown_text": (),
+        "unknown_command": ("command",),
+        "not_text": (),
+        "stale_button": (),
+        "private_only": (),
+        "error": (),
+        "command_menu": (),
+        "command_language": (),
+        "command_help": (),
+    }.items()
+}
+
+# Actions a page's button may trigger besides opening another page.
+ACTIONS = frozenset({"language", "country"})
+
+PAGE_KEYS = frozenset({"buttons", "by_country"})
+PAGE_TEXT_KEYS = frozenset({"title", "body", "button"})
+REQUIRED_PAGE_TEXT_KEYS = frozenset({"title", "body"})
+HOME_PAGE = "main"
+DEFAULT_COUNTRY_KEY = "default"  # in by_country: the page for "another country"
+
+FACT_KINDS = frozenset({"text", "number", "money", "phone", "url", "date"})
+FACT_KEYS = frozenset({"kind", "value", "currency", "source", "as_of", "note"})
+REQUIRED_FACT_KEYS = frozenset({"kind", "value", "source", "as_of"})
+COUNTRY_KEYS = frozenset({"currency"})
+
+# Telegram's limits (Bot API sendMessage and InlineKeyboardButton).
+MAX_MESSAGE_CHARS = 4096
+MAX_CALLBACK_BYTES = 64
+# A screen's body aims at this size so it reads on a phone without scrolling far.
+SCREEN_CHARS = 900

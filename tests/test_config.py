@@ -1,0 +1,82 @@
+import logging
+import subprocess
+import sys
+
+import pytest
+
+from bot.config import ConfigError, load
+from tests.conftest import REPO
+
+TOKEN = "123456789:" + "A" * 35
+SECRET = "s" * 40
+
+
+def test_valid_configuration_is_read():
+    config = load(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "HAKI_SECRET_KEY": SECRET,
+            "TELEGRAM_API_URL": "http://127.0.0.1:8081/bot",
+            "HAKI_DATA_DIR": "/tmp/haki-x",
+            "HAKI_ORGANIZERS": "12, 34",
+            "HAKI_RESEARCHERS": "56",
+            "HAKI_LOG_LEVEL": "debug",
+        }
+    )
+    assert config.api_url == "http://127.0.0.1:8081/bot"
+    assert config.organizers == {12, 34} and config.researchers == {56}
+    assert str(config.database_path) == "/tmp/haki-x/haki.sqlite3"
+    assert config.log_level == logging.DEBUG
+
+
+@pytest.mark.parametrize(
+    "env, variable",
+    [
+        ({}, "TELEGRAM_BOT_TOKEN"),
+        ({"TELEGRAM_BOT_TOKEN": "12:short"}, "TELEGRAM_BOT_TOKEN"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN}, "HAKI_SECRET_KEY"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "HAKI_SECRET_KEY": "tooshort"}, "HAKI_SECRET_KEY"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "HAKI_SECRET_KEY": SECRET, "TELEGRAM_API_URL": "ftp://x"}, "TELEGRAM_API_URL"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "HAKI_SECRET_KEY": SECRET, "HAKI_ORGANIZERS": "12,@boss"}, "HAKI_ORGANIZERS"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "HAKI_SECRET_KEY": SECRET, "HAKI_LOG_LEVEL": "loud"}, "HAKI_LOG_LEVEL"),
+    ],
+)
+def test_each_bad_variable_is_named(env, variable):
+    with pytest.raises(ConfigError, match=variable):
+        load(env)
+
+
+def test_the_token_is_never_echoed_in_errors():
+    with pytest.raises(ConfigError) as error:
+        load({"TELEGRAM_BOT_TOKEN": "999:secret-but-malformed"})
+    assert "secret-but-malformed" not in str(error.value)
+
+
+def test_run_without_configuration_prints_one_line_and_exits_2(tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(REPO / "bot.py"), "run"],
+        cwd=tmp_path,  # no .env here
+        env={"PATH": "/usr/bin:/bin", "HAKI_SECRET_KEY": SECRET},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert "TELEGRAM_BOT_TOKEN" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_dotenv_file_is_read(tmp_path, monkeypatch):
+    (tmp_path / ".env").write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\nHAKI_SECRET_KEY={SECRET}\nHAKI_DATA_DIR=from-dotenv\n")
+    monkeypatch.chdir(tmp_path)
+    for name in ("TELEGRAM_BOT_TOKEN", "HAKI_SECRET_KEY", "HAKI_DATA_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    assert str(load().data_dir) == "from-dotenv"
+
+
+def test_help_documents_every_command_and_variable():
+    result = subprocess.run([sys.executable, str(REPO / "bot.py"), "--help"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    for word in ("run", "demo", "check-content", "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "HAKI_DATA_DIR",
+                 "HAKI_SECRET_KEY", "HAKI_ORGANIZERS", "HAKI_RESEARCHERS", "HAKI_LOG_LEVEL"):
+        assert word in result.stdout

@@ -1,0 +1,125 @@
+"""The content check catches each kind of mistake, with the file and line to fix."""
+
+import subprocess
+import sys
+
+import pytest
+
+from bot.content.check import ContentError, load_navigator
+from tests.conftest import REPO
+
+
+def problems(root) -> list[str]:
+    with pytest.raises(ContentError) as error:
+        load_navigator(root)
+    return [str(p) for p in error.value.problems]
+
+
+def edit(path, old, new):
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def line_of(path, needle) -> int:
+    return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if needle in line)
+
+
+def test_real_content_is_clean_in_three_languages(navigator):
+    assert navigator.languages == ["en", "fr", "sw"]
+
+
+def test_missing_translation_is_reported(content_copy):
+    edit(content_copy / "fr/ui.yaml", "button_next:", "removed_next:")
+    found = problems(content_copy)
+    assert any("content/fr/ui.yaml" in p and "translation missing: 'button_next'" in p for p in found)
+    assert any("content/fr/ui.yaml:" in p and "unknown key 'removed_next'" in p for p in found)
+
+
+def test_missing_page_translation_is_reported(content_copy):
+    text = (content_copy / "sw/pages.yaml").read_text()
+    start = text.index("\nhelp:")
+    (content_copy / "sw/pages.yaml").write_text(text[:start] + "\n")
+    assert any("content/sw/pages.yaml" in p and "translation missing: text for page 'help'" in p for p in problems(content_copy))
+
+
+def test_link_to_a_missing_page_names_file_and_line(content_copy):
+    edit(content_copy / "pages.yaml", "    - page: privacy_stored", "    - page: no_such_page")
+    line = line_of(content_copy / "pages.yaml", "no_such_page")
+    assert f"content/pages.yaml:{line}: page 'privacy' links to page 'no_such_page', which does not exist" in problems(content_copy)
+
+
+def test_placeholders_must_match_english(content_copy):
+    edit(content_copy / "fr/ui.yaml", "{country}", "{pays}")
+    found = problems(content_copy)
+    line = line_of(content_copy / "fr/ui.yaml", "{pays}")
+    assert any(p.startswith(f"content/fr/ui.yaml:{line}:") and "differ from English" in p for p in found)
+
+
+def test_unknown_placeholder_in_a_page_is_reported(content_copy):
+    edit(content_copy / "en/pages.yaml", "Haki gives clear", "Haki {invented_number} gives clear")
+    assert any("unknown placeholder {invented_number}" in p for p in problems(content_copy))
+
+
+def test_text_over_telegrams_limit_is_reported(content_copy):
+    edit(content_copy / "en/ui.yaml", 'menu_prompt: "', 'menu_prompt: "' + "x" * 4100)
+    assert any("menu_prompt is 41" in p and "Telegram allows 4096" in p for p in problems(content_copy))
+
+
+def test_callback_data_over_64_bytes_is_reported(content_copy):
+    long_id = "p" * 60
+    for name in ("pages.yaml", "en/pages.yaml", "fr/pages.yaml", "sw/pages.yaml"):
+        edit(content_copy / name, "privacy_phone:", f"{long_id}:")
+    edit(content_copy / "pages.yaml", "- page: privacy_phone", f"- page: {long_id}")
+    edit(content_copy / "pages.yaml", "- page: privacy_phone", f"- page: {long_id}")
+    assert any("too long" in p and "64 bytes" in p for p in problems(content_copy))
+
+
+def test_a_fact_without_source_or_date_is_refused(content_copy):
+    edit(content_copy / "facts.yaml", "  source: https://telegram.org/privacy\n", "")
+    assert any("content/facts.yaml" in p and "has no source" in p for p in problems(content_copy))
+
+
+def test_a_fact_with_a_date_that_is_not_a_date_is_refused(content_copy):
+    edit(content_copy / "facts.yaml", "as_of: 2026-11-29", "as_of: last year")
+    assert any("as_of must be a date" in p for p in problems(content_copy))
+
+
+def test_unknown_keys_in_pages_are_reported(content_copy):
+    edit(content_copy / "pages.yaml", "privacy_phone:\n  buttons: []", "privacy_phone:\n  buttons: []\n  colour: red")
+    assert any("unknown key 'colour'" in p for p in problems(content_copy))
+
+
+def test_invalid_yaml_is_reported_with_its_line(content_copy):
+    (content_copy / "sw/ui.yaml").write_text('welcome: "ok"\nmenu_prompt: [unclosed\n')
+    assert any(p.startswith("content/sw/ui.yaml:") and "invalid YAML" in p for p in problems(content_copy))
+
+
+def test_unreachable_page_is_reported(content_copy):
+    for name in ("pages.yaml",):
+        (content_copy / name).write_text((content_copy / name).read_text() + "\norphan:\n  buttons: []\n")
+    for lang in ("en", "fr", "sw"):
+        path = content_copy / lang / "pages.yaml"
+        path.write_text(path.read_text() + '\norphan:\n  title: "x"\n  body: "y"\n')
+    assert any("'orphan' cannot be reached" in p for p in problems(content_copy))
+
+
+def test_country_page_needs_a_default(content_copy):
+    edit(content_copy / "pages.yaml", "privacy_phone:\n  buttons: []", "privacy_phone:\n  by_country:\n    KE: help")
+    assert any("needs a `default` page" in p for p in problems(content_copy))
+
+
+def test_check_content_command_exits_1_with_file_and_line(content_copy, tmp_path):
+    edit(content_copy / "sw/ui.yaml", "button_home:", "button_hom:")
+    script = (
+        "import sys, pathlib, bot.cli as c; c.CONTENT_DIR = pathlib.Path(sys.argv[1]); sys.exit(c.main(['check-content']))"
+    )
+    result = subprocess.run([sys.executable, "-c", script, str(content_copy)], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "content/sw/ui.yaml:" in result.stderr and "button_hom" in result.stderr
+
+
+def test_check_content_command_passes_on_the_real_content():
+    result = subprocess.run([sys.executable, "bot.py", "check-content"], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "content OK" in result.stdout
