@@ -1,0 +1,74 @@
+"""Callback data: short, language-neutral and stateless.
+
+Everything a button needs is in its data, so an old button still works after a restart,
+a language switch or a content change (an unknown page explains itself instead).
+Telegram allows 64 bytes; `check-content` verifies the longest data each page can produce.
+
+  home            main menu
+  p:<page>[:<n>]  screen n (0-based) of a page
+  lp              language picker          l:<code>              set language
+  cp[:<page>]     country picker            c:<CC>[:<page>]       set country, then open page
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+HOME = "home"
+LANGUAGE_PICKER = "lp"
+OTHER_COUNTRY = "XX"  # "another country": no ISO code is assigned to XX
+_MAX_SCREENS = 99
+
+
+@dataclass(frozen=True)
+class Action:
+    kind: str  # home | page | language_picker | set_language | country_picker | set_country | invalid
+    page: str | None = None
+    screen: int = 0
+    value: str | None = None
+
+
+def page(page_id: str, screen: int = 0) -> str:
+    return f"p:{page_id}:{screen}" if screen else f"p:{page_id}"
+
+
+def set_language(code: str) -> str:
+    return f"l:{code}"
+
+
+def country_picker(then: str | None = None) -> str:
+    return f"cp:{then}" if then else "cp"
+
+
+def set_country(code: str, then: str | None = None) -> str:
+    return f"c:{code}:{then}" if then else f"c:{code}"
+
+
+def longest_for_page(page_id: str, countries: dict[str, object]) -> list[str]:
+    """The longest data that can point at a page, for the content check."""
+    codes = [*countries, OTHER_COUNTRY]
+    return [page(page_id, _MAX_SCREENS), country_picker(page_id), *(set_country(cc, page_id) for cc in codes)]
+
+
+def parse(data: object) -> Action:
+    """Decode callback data; anything unexpected becomes `invalid`, never an exception."""
+    if not isinstance(data, str):
+        return Action("invalid")
+    head, _, rest = data.partition(":")
+    if data == HOME:
+        return Action("home")
+    if data == LANGUAGE_PICKER:
+        return Action("language_picker")
+    if head == "p" and rest:
+        page_id, _, screen = rest.partition(":")
+        if screen and not (screen.isdigit() and int(screen) <= _MAX_SCREENS):
+            return Action("invalid")
+        return Action("page", page=page_id, screen=int(screen or 0))
+    if head == "l" and rest:
+        return Action("set_language", value=rest)
+    if head == "cp":
+        return Action("country_picker", page=rest or None)
+    if head == "c" and rest:
+        code, _, then = rest.partition(":")
+        return Action("set_country", value=code, page=then or None)
+    return Action("invalid")

@@ -1,0 +1,90 @@
+"""Command line: `python bot.py run | demo | check-content`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from bot import __version__, config as configuration, logs
+from bot.content.check import ContentError, load_navigator
+
+CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+log = logging.getLogger("haki")
+
+
+def _parser() -> argparse.ArgumentParser:
+    variables = "\n".join(f"  {name:<20} {what}" for name, what in configuration.VARIABLES)
+    parser = argparse.ArgumentParser(
+        prog="python bot.py",
+        description="Haki: a Telegram bot for data and content workers.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=f"environment variables (a .env file in the current folder is read too):\n{variables}",
+    )
+    parser.add_argument("--version", action="version", version=f"haki {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    commands.add_parser(
+        "run", help="run the bot with long polling (needs TELEGRAM_BOT_TOKEN and HAKI_SECRET_KEY)"
+    )
+    demo = commands.add_parser(
+        "demo", help="chat with the bot in this terminal, offline, against a local Telegram sandbox"
+    )
+    demo.add_argument("--language", default="en", help="the Telegram app language of the demo user (default en)")
+    demo.add_argument("--latency-ms", type=int, default=0, help="Bot API latency to simulate (default 0)")
+    commands.add_parser("check-content", help="check content/ for schema, translation and size problems")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "check-content":
+            return check_content()
+        if args.command == "run":
+            return run()
+        if args.command == "demo":
+            return demo(args.language, args.latency_ms / 1000)
+    except configuration.ConfigError as exc:
+        print(f"haki: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except ContentError as exc:
+        print(f"haki: the content has {len(exc.problems)} problem(s):", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 2
+
+
+def check_content() -> int:
+    navigator = load_navigator(CONTENT_DIR)
+    pages = len(navigator.content.pages)
+    languages = ", ".join(navigator.languages)
+    print(f"content OK: {pages} pages, {len(navigator.content.facts)} facts, languages {languages}")
+    return 0
+
+
+def run() -> int:
+    from telegram import Update
+
+    from handlers.application import build_application
+
+    config = configuration.load()
+    logs.setup(config.log_level)
+    navigator = load_navigator(CONTENT_DIR)  # refuse to start on broken content
+    app = build_application(config, navigator)
+    log.info("Haki %s starting (long polling, %d languages)", __version__, len(navigator.languages))
+    app.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+def demo(language: str, latency: float) -> int:
+    from bot.demo import run_demo
+
+    logs.setup(logging.WARNING)
+    navigator = load_navigator(CONTENT_DIR)
+    asyncio.run(run_demo(navigator, language, latency))
+    return 0

@@ -1,0 +1,19 @@
+"""`python bot.py demo`: the real bot, a local Telegram sandbox and a chat in the terminal."""
+
+from __future__ import annotations
+
+from bot.navigation import Navigator
+from bot.offline import OfflineBot
+from sandbox.terminal import run_terminal
+
+DEMO_USER_ID = 1001
+
+
+async def run_demo(navigator: Navigator, language: str, latency: float) -> None:
+    async with OfflineBot(navigator, latency=latency) as bot:
+        user = bot.sandbox.user(DEMO_USER_ID, first_name="Demo", language_code=language)
+        print(
+            "Haki demo: the real bot talks to a local Telegram sandbox; nothing leaves this machine.\n"
+            "Type a message, or a button's number to press it. Try /start. :help lists the rest.\n"
+        )
+        await run_terminal(bot.sandbox, user, bot.settle)

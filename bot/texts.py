@@ -1,0 +1,79 @@
+"""The translator handed to each update: one language's wording plus babel formatting.
+
+One immutable Texts per language, chosen per update; nothing here touches global locale
+state, so concurrent updates in different languages cannot mix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from functools import cached_property
+
+from babel import Locale, negotiate_locale
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+
+from bot.content.model import Content, Fact, LanguagePack
+from bot.content.schema import REFERENCE_LANGUAGE
+
+
+class Texts:
+    def __init__(self, content: Content, pack: LanguagePack):
+        self.content = content
+        self.pack = pack
+        self.code = pack.code
+        self.locale = Locale.parse(pack.code)
+
+    def ui(self, key: str, **values: object) -> str:
+        """An interface string as HTML; placeholder values are escaped."""
+        text = html.escape(self.pack.ui[key], quote=False)
+        if values:
+            text = text.format_map({k: html.escape(str(v), quote=False) for k, v in values.items()})
+        return text
+
+    def plain(self, key: str, **values: object) -> str:
+        """An interface string as plain text (button labels, toasts)."""
+        return self.pack.ui[key].format_map(values) if values else self.pack.ui[key]
+
+    # babel formatting for this language
+    def money(self, amount: float, currency: str) -> str:
+        return format_currency(amount, currency, locale=self.locale)
+
+    def number(self, value: float) -> str:
+        return format_decimal(value, locale=self.locale)
+
+    def date(self, value: dt.date) -> str:
+        return format_date(value, format="long", locale=self.locale)
+
+    def fact(self, fact: Fact) -> str:
+        if fact.kind == "money":
+            return self.money(fact.value, fact.currency)  # type: ignore[arg-type]
+        if fact.kind == "number":
+            return self.number(fact.value)  # type: ignore[arg-type]
+        if fact.kind == "date":
+            return self.date(fact.value)  # type: ignore[arg-type]
+        return str(fact.value)
+
+    def country_name(self, code: str) -> str:
+        return self.locale.territories.get(code, code)
+
+    @cached_property
+    def language_name(self) -> str:
+        return language_autonym(self.code)
+
+
+def language_autonym(code: str) -> str:
+    """A language's name in itself, as a speaker would look for it ("Kiswahili", "Français")."""
+    name = Locale.parse(code).display_name or code
+    return name[:1].upper() + name[1:]
+
+
+def negotiate(language_code: str | None, available: list[str]) -> str:
+    """Pick the user's language from Telegram's IETF tag (e.g. "fr", "sw-KE", "pt-br")."""
+    if language_code:
+        tag = language_code.strip().lower().replace("-", "_")
+        found = negotiate_locale([tag, tag.split("_")[0]], available)
+        if found:
+            return found
+    return REFERENCE_LANGUAGE

@@ -1,0 +1,84 @@
+"""Builds the python-telegram-bot Application: handlers in explicit order, services in bot_data.
+
+Handler order matters (the first match in a group wins):
+  1. private-chat commands we know        /start /menu /help /language
+  2. button presses                       every callback query
+  3. private-chat leftovers               unknown commands, then text, then anything else
+  4. group chats                          commands get a "talk to me privately" note
+Edited messages and channel posts match nothing, deliberately: they are not new requests.
+"""
+
+from __future__ import annotations
+
+from telegram import BotCommand, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Config
+from bot.navigation import Navigator
+from bot.preferences import Preferences
+from bot.pseudonyms import Pseudonyms
+from bot.storage import Storage
+from handlers import errors, fallback, menus
+from handlers.per_chat import PerChatUpdateProcessor
+from handlers.services import SERVICES, Services
+
+PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+COMMANDS = {"start": menus.start, "menu": menus.menu, "help": menus.help_page, "language": menus.language}
+MENU_COMMANDS = ("menu", "language", "help")  # shown in Telegram's command menu
+
+
+def build_application(config: Config, navigator: Navigator) -> Application:
+    app = (
+        ApplicationBuilder()
+        .token(config.token)
+        .base_url(config.api_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .concurrent_updates(PerChatUpdateProcessor())
+        .post_init(start_services)
+        .post_shutdown(stop_services)
+        .build()
+    )
+    app.bot_data["config"] = config
+    app.bot_data["navigator"] = navigator
+
+    for name, callback in COMMANDS.items():
+        app.add_handler(CommandHandler(name, callback, filters=PRIVATE))
+    app.add_handler(CallbackQueryHandler(menus.button))
+    app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, fallback.unknown_command))
+    app.add_handler(MessageHandler(PRIVATE & filters.TEXT, fallback.unknown_text))
+    app.add_handler(MessageHandler(PRIVATE, fallback.not_text))
+    app.add_handler(MessageHandler(filters.ChatType.GROUPS & filters.UpdateType.MESSAGE & filters.COMMAND, fallback.group_command))
+    app.add_error_handler(errors.on_error)
+    return app
+
+
+async def start_services(app: Application) -> None:
+    """post_init: open the database and tell Telegram our commands in every language."""
+    config: Config = app.bot_data["config"]
+    navigator: Navigator = app.bot_data["navigator"]
+    storage = await Storage.open(config.database_path)
+    app.bot_data[SERVICES] = Services(config, navigator, storage, Preferences(storage, Pseudonyms(config.secret_key)))
+    for code, texts in navigator.content.languages.items():
+        commands = [BotCommand(name, texts.ui[f"command_{name}"]) for name in MENU_COMMANDS]
+        # The reference language is also the default for languages we do not have.
+        await app.bot.set_my_commands(commands, language_code=None if code == navigator.languages[0] else code)
+
+
+async def stop_services(app: Application) -> None:
+    """post_shutdown: close the database."""
+    if SERVICES in app.bot_data:
+        await services_of(app).storage.close()
+
+
+def services_of(app: Application) -> Services:
+    return app.bot_data[SERVICES]
+

@@ -1,0 +1,36 @@
+"""Last line of defence: log what broke (never the update itself) and tell the user kindly."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import Forbidden, NetworkError
+from telegram.ext import ContextTypes
+
+from handlers import screens
+from handlers.services import viewer
+
+log = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    error = context.error
+    if isinstance(error, Forbidden):
+        return  # the user blocked the bot: nothing to say, nobody to say it to
+    # The update is not logged: it carries the user's id, name and words.
+    kind = type(update).__name__ if update is not None else "no update"
+    if isinstance(error, NetworkError):
+        log.warning("Bot API call failed while handling %s: %s", kind, error)
+    else:
+        log.error("Error while handling %s", kind, exc_info=error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    try:
+        s, t, prefs = await viewer(update, context)
+        if update.callback_query:
+            await update.callback_query.answer()
+        screen = s.navigator.main_menu(t, prefs).with_notice(t.ui("error"))
+        await screens.send(context, update.effective_chat.id, screen)
+    except Exception as exc:  # noqa: BLE001 - the error path must not raise again
+        log.warning("Could not tell the user about the error: %s", type(exc).__name__)

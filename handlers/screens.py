@@ -1,0 +1,45 @@
+"""Showing a bot.screens.Screen in Telegram: as a new message, or by editing one in place."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot.screens import Screen
+
+log = logging.getLogger(__name__)
+
+
+def keyboard(screen: Screen) -> InlineKeyboardMarkup | None:
+    if not screen.rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in screen.rows]
+    )
+
+
+async def send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, screen: Screen) -> Message:
+    return await context.bot.send_message(chat_id, screen.text, reply_markup=keyboard(screen))
+
+
+async def edit(context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, screen: Screen) -> None:
+    """Replace the message that carried the pressed button; if it is gone, send a new one."""
+    message = query.message
+    if message is None or not isinstance(message, Message):
+        # An inline-mode or inaccessible (very old) message cannot be edited.
+        if query.from_user:
+            await send(context, query.from_user.id, screen)
+        return
+    try:
+        await message.edit_text(screen.text, reply_markup=keyboard(screen))
+    except BadRequest as exc:
+        reason = str(exc).lower()
+        if "not modified" in reason:
+            return  # a double tap: the screen is already shown
+        if "not found" in reason or "can't be edited" in reason:
+            await send(context, message.chat_id, screen)
+            return
+        raise

@@ -1,0 +1,37 @@
+"""The long-lived services every handler needs, kept in bot_data (as PTB's rules-bot does)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.config import Config
+from bot.navigation import Navigator, Prefs
+from bot.preferences import Preferences
+from bot.storage import Storage
+from bot.texts import Texts
+
+SERVICES = "haki"
+
+
+@dataclass
+class Services:
+    config: Config
+    navigator: Navigator
+    storage: Storage
+    preferences: Preferences
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.bot_data[SERVICES]
+
+
+async def viewer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Services, Texts, Prefs]:
+    """The services, this user's language and their remembered choices, for one update."""
+    s = services(context)
+    user = update.effective_user
+    prefs = await s.preferences.get(user.id) if user else Prefs()
+    texts = s.navigator.texts_for(prefs, user.language_code if user else None)
+    return s, texts, prefs

@@ -1,0 +1,145 @@
+"""Menus and pages at the domain level: screens, splitting, Back/Home, stale buttons."""
+
+from pathlib import Path
+
+import pytest
+
+from bot import callbacks
+from bot.content.check import load_navigator
+from bot.navigation import Prefs
+from bot.screens import split_body
+
+EN = Prefs(language="en")
+
+
+def labels(screen):
+    return [b.label for row in screen.rows for b in row]
+
+
+def datas(screen):
+    return [b.data for row in screen.rows for b in row]
+
+
+@pytest.mark.parametrize("limit", [120, 300, 900])
+def test_long_text_is_split_into_screens_not_cut(limit):
+    body = "\n\n".join(f"Paragraph {i}. " + "Words and more words. " * (i * 7) for i in range(1, 8))
+    body += "\n\n" + "x" * (limit * 3)  # one "word" longer than a screen
+    screens = split_body(body, limit)
+    assert all(len(s) <= limit for s in screens)
+    assert "".join(screens).replace(" ", "").replace("\n", "") == body.replace(" ", "").replace("\n", "")
+
+
+def test_every_page_has_back_and_home_except_the_main_menu(navigator):
+    t = navigator.texts_for(EN, None)
+    for pid in navigator.content.pages:
+        screen = navigator.page(t, EN, pid)
+        if pid == "main":
+            assert "🏠 Menu" not in labels(screen)
+        else:
+            assert labels(screen)[-2:] == ["◀ Back", "🏠 Menu"] or labels(screen)[-3:-1] == ["◀ Back", "🏠 Menu"]
+
+
+def test_back_goes_to_the_page_that_links_here(navigator):
+    t = navigator.texts_for(EN, None)
+    screen = navigator.page(t, EN, "privacy_stored")
+    back = next(b for row in screen.rows for b in row if b.label == "◀ Back")
+    assert back.data == callbacks.page("privacy")
+
+
+def test_welcome_offers_the_other_languages_in_one_tap(navigator):
+    t = navigator.texts_for(Prefs(), "fr")
+    welcome = navigator.welcome(t, Prefs())
+    assert [b.label for b in welcome.rows[0]] == ["English", "Kiswahili"]
+    assert "Telegram" in welcome.text  # the safety notice says Telegram can see the chat
+
+
+def test_choosing_a_language_is_remembered_and_shown_in_it(navigator):
+    t = navigator.texts_for(EN, None)
+    outcome = navigator.on_button(callbacks.set_language("sw"), t, EN)
+    assert outcome.set_language == "sw"
+    assert "Kiswahili" in outcome.toast
+    assert "Menyu" in outcome.screen.text or "Menyu" in " ".join(labels(outcome.screen))
+
+
+@pytest.mark.parametrize("data", ["", "p:", "p:nope", "p:help:x", "l:de", "c:ZZ", "c:KE:nope", "cp:nope", "zzz", None, 42, "p:help:999999"])
+def test_stale_or_foreign_buttons_explain_themselves(navigator, data):
+    t = navigator.texts_for(EN, None)
+    outcome = navigator.on_button(data, t, EN)
+    assert "older menu" in outcome.toast
+    assert outcome.screen.text.startswith("That button is from an older menu")
+    assert outcome.set_language is None and outcome.set_country is None
+
+
+def test_screen_index_past_the_end_shows_the_last_screen(navigator):
+    t = navigator.texts_for(EN, None)
+    outcome = navigator.on_button(callbacks.page("help", 5), t, EN)
+    assert outcome.screen.text.startswith("<b>Help</b>")
+
+
+COUNTRY_CONTENT = {
+    "pages.yaml": """
+main:
+  buttons:
+    - page: pay
+    - action: country
+pay:
+  by_country:
+    KE: pay_ke
+    default: pay_other
+pay_ke:
+  buttons: []
+pay_other:
+  buttons: []
+""",
+    "countries.yaml": "KE: {currency: KES}\nUG: {currency: UGX}\n",
+    "facts.yaml": """
+ke_example:
+  kind: money
+  value: 1000
+  currency: KES
+  source: https://example.org/ke
+  as_of: 2026-01-31
+""",
+    "en/pages.yaml": """
+main: {title: Menu, body: Pick one.}
+pay: {title: Pay, body: Pay rights}
+pay_ke: {title: Pay in Kenya, body: "Example amount {ke_example}."}
+pay_other: {title: Pay elsewhere, body: We have no figures for your country yet.}
+""",
+}
+
+
+@pytest.fixture
+def country_navigator(tmp_path: Path, content_copy: Path):
+    root = tmp_path / "c"
+    root.mkdir()
+    (root / "en").mkdir()
+    (root / "en" / "ui.yaml").write_text((content_copy / "en" / "ui.yaml").read_text())
+    for name, text in COUNTRY_CONTENT.items():
+        (root / name).write_text(text)
+    return load_navigator(root)
+
+
+def test_a_country_page_asks_the_country_once_then_remembers(country_navigator):
+    nav = country_navigator
+    t = nav.texts_for(Prefs(), None)
+    first = nav.on_button(callbacks.page("pay"), t, Prefs())
+    assert first.screen.text.startswith("Which country")
+    kenya = next(b for row in first.screen.rows for b in row if b.label == "Kenya")
+    chosen = nav.on_button(kenya.data, t, Prefs())
+    assert chosen.set_country == "KE"
+    assert chosen.screen.text.startswith("<b>Pay in Kenya</b>")
+    assert "KES1,000.00" in chosen.screen.text
+    assert "https://example.org/ke (checked on January 31, 2026)" in chosen.screen.text
+    again = nav.on_button(callbacks.page("pay"), t, Prefs(country="KE"))
+    assert again.screen.text.startswith("<b>Pay in Kenya</b>")  # not asked twice
+    back = next(b for row in again.screen.rows for b in row if b.label == "◀ Back")
+    assert back.data == callbacks.HOME
+
+
+def test_another_country_gets_the_default_page(country_navigator):
+    nav = country_navigator
+    t = nav.texts_for(Prefs(), None)
+    other = nav.on_button(callbacks.set_country(callbacks.OTHER_COUNTRY, "pay"), t, Prefs())
+    assert other.screen.text.startswith("<b>Pay elsewhere</b>")
+    assert nav.page(t, Prefs(country="UG"), "pay").text.startswith("<b>Pay elsewhere</b>")

@@ -1,0 +1,83 @@
+"""SQLite: migrations, hygiene pragmas, and no raw Telegram id anywhere on disk."""
+
+import sqlite3
+import struct
+
+import pytest
+
+from bot.preferences import Preferences
+from bot.pseudonyms import Pseudonyms
+from bot.storage import MIGRATIONS, Storage
+
+CANARY_ID = 7987654321
+
+
+def id_encodings(user_id: int) -> list[bytes]:
+    import hashlib
+
+    text = str(user_id).encode()
+    return [
+        text,
+        struct.pack(">q", user_id),
+        struct.pack("<q", user_id),
+        hashlib.sha256(text).digest(),
+        hashlib.sha256(text).hexdigest().encode(),
+        hashlib.md5(text).hexdigest().encode(),
+    ]
+
+
+async def test_fresh_database_is_migrated_with_hygiene_pragmas(tmp_path):
+    storage = await Storage.open(tmp_path / "h.sqlite3")
+    try:
+        assert await storage.schema_version() == len(MIGRATIONS)
+        async with storage._db.execute("PRAGMA secure_delete") as c:
+            assert (await c.fetchone())[0] == 1
+        async with storage._db.execute("PRAGMA journal_mode") as c:
+            assert (await c.fetchone())[0] == "wal"
+        async with storage._db.execute("PRAGMA foreign_keys") as c:
+            assert (await c.fetchone())[0] == 1
+    finally:
+        await storage.close()
+
+
+async def test_a_newer_database_is_refused(tmp_path):
+    path = tmp_path / "h.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    with pytest.raises(RuntimeError, match="upgrade Haki"):
+        await Storage.open(path)
+
+
+async def test_preferences_survive_reopening_and_hold_no_raw_id(tmp_path):
+    path = tmp_path / "h.sqlite3"
+    pseudonyms = Pseudonyms(b"k" * 32)
+    storage = await Storage.open(path)
+    prefs = Preferences(storage, pseudonyms)
+    await prefs.update(CANARY_ID, language="sw")
+    await prefs.update(CANARY_ID, country="TZ")
+    await storage.close()
+
+    storage = await Storage.open(path)
+    try:
+        fresh = Preferences(storage, pseudonyms)  # empty cache: read from disk
+        got = await fresh.get(CANARY_ID)
+        assert (got.language, got.country) == ("sw", "TZ")
+        assert (await fresh.get(CANARY_ID + 1)).language is None
+        # A different secret sees nothing: the key, not the id, finds the row.
+        other = Preferences(storage, Pseudonyms(b"z" * 32))
+        assert (await other.get(CANARY_ID)).language is None
+    finally:
+        await storage.close()
+
+    blob = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
+    for encoding in id_encodings(CANARY_ID):
+        assert encoding not in blob
+
+
+def test_pseudonyms_are_keyed_not_plain_hashes():
+    import hashlib
+
+    a, b = Pseudonyms(b"a" * 32), Pseudonyms(b"b" * 32)
+    assert a.preferences(CANARY_ID) != b.preferences(CANARY_ID)
+    assert a.preferences(CANARY_ID) == Pseudonyms(b"a" * 32).preferences(CANARY_ID)
+    assert a.preferences(CANARY_ID) != hashlib.sha256(str(CANARY_ID).encode()).digest()
