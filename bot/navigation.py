@@ -52,7 +52,7 @@ class Navigator:
         others = tuple(
             Button(language_autonym(code), callbacks.set_language(code)) for code in self.languages if code != t.code
         )
-        text = f"{t.ui('welcome')}\n\n{t.ui('safety_notice')}\n\n{menu.text}"
+        text = f"{t.ui('welcome')}\n\n{t.ui('safety_notice')}\n\n{t.ui('menu_prompt')}"
         return Screen(text, (others, *menu.rows))
 
     def main_menu(self, t: Texts, prefs: Prefs) -> Screen:

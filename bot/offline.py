@@ -40,7 +40,7 @@ class OfflineBot:
         self.secret_key = secret_key or secrets.token_bytes(32)  # throwaway unless given
         self.sandbox = Sandbox(token=DEMO_TOKEN, latency=latency, enforce_limits=enforce_limits)
         self._organizers, self._researchers = organizers, researchers
-        self._finished: set[int] = set()
+        self.handled: set[int] = set()  # update ids the bot has finished with
         self._waiting: dict[int, asyncio.Future[None]] = {}
 
     async def __aenter__(self) -> "OfflineBot":
@@ -75,16 +75,14 @@ class OfflineBot:
     def _processed(self, update: object) -> None:
         if not isinstance(update, Update):
             return
+        self.handled.add(update.update_id)
         waiter = self._waiting.pop(update.update_id, None)
         if waiter is not None:
             waiter.set_result(None)
-        else:
-            self._finished.add(update.update_id)
 
     async def settle(self, update_id: int, timeout: float = 10.0) -> None:
         """Wait until the bot has finished handling the update."""
-        if update_id in self._finished:
-            self._finished.discard(update_id)
+        if update_id in self.handled:
             return
         waiter = self._waiting.setdefault(update_id, asyncio.get_running_loop().create_future())
         try:

@@ -26,6 +26,13 @@ class Screen:
     def with_notice(self, notice_html: str) -> "Screen":
         return Screen(f"{notice_html}\n\n{self.text}", self.rows)
 
+    @property
+    def plain_text(self) -> str:
+        """The text as the user's app shows it (tags applied, entities decoded)."""
+        return html.unescape(_TAG.sub("", self.text))
+
+
+_TAG = re.compile(r"<[^>]+>")
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 

@@ -33,12 +33,15 @@ async def edit(context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, screen:
         if query.from_user:
             await send(context, query.from_user.id, screen)
         return
+    markup = keyboard(screen)
+    if message.text == screen.plain_text and message.reply_markup == markup:
+        return  # a double tap, or a button that leads where we are: nothing to change
     try:
-        await message.edit_text(screen.text, reply_markup=keyboard(screen))
+        await message.edit_text(screen.text, reply_markup=markup)
     except BadRequest as exc:
         reason = str(exc).lower()
         if "not modified" in reason:
-            return  # a double tap: the screen is already shown
+            return  # two taps raced each other: the screen is already shown
         if "not found" in reason or "can't be edited" in reason:
             await send(context, message.chat_id, screen)
             return

@@ -21,3 +21,50 @@ def content_copy(tmp_path) -> Path:
     target = tmp_path / "content"
     shutil.copytree(CONTENT_DIR, target)
     return target
+
+
+class Chatter:
+    """A person using the bot through the sandbox; each action returns once the bot is done."""
+
+    def __init__(self, bot, user_id: int, language_code: str | None = "en"):
+        self.bot = bot
+        self.user = bot.sandbox.user(user_id, first_name="Tester", language_code=language_code)
+
+    async def say(self, text: str):
+        await self.bot.settle(self.user.send_text(text))
+        return self.last
+
+    async def press(self, label_or_data: str, message=None):
+        """Press the button with this label (or, failing that, this callback data)."""
+        message = message or self.user.last_message_with_buttons
+        for button in message.button_list:
+            if label_or_data in (button.text, button.callback_data):
+                await self.bot.settle(self.user.press(message.message_id, button.callback_data))
+                return self.message(message.message_id)
+        raise AssertionError(f"no button {label_or_data!r} in {[b.text for b in message.button_list]}")
+
+    async def press_data(self, data: str, message=None):
+        message = message or self.user.last_message_with_buttons
+        await self.bot.settle(self.user.press(message.message_id, data))
+        return self.message(message.message_id)
+
+    def message(self, message_id: int):
+        return self.user.chat.messages[message_id]
+
+    @property
+    def last(self):
+        return self.user.bot_messages[-1]
+
+    def labels(self, message=None) -> list[str]:
+        return [b.text for b in (message or self.last).button_list]
+
+
+@pytest.fixture
+async def haki(navigator, tmp_path):
+    from bot.offline import OfflineBot
+
+    async with OfflineBot(navigator, data_dir=tmp_path / "data") as bot:
+        bot.expected_errors = set()  # descriptions of faults a test injected on purpose
+        yield bot
+    failed = [str(e) for e in bot.sandbox.events if not e.ok and e.description not in bot.expected_errors]
+    assert not failed, f"Bot API calls failed: {failed}"
