@@ -28,6 +28,7 @@ from bot.preferences import Preferences
 from bot.pseudonyms import Pseudonyms
 from bot.storage import Storage
 from handlers import errors, fallback, menus
+from handlers.http_client import AiohttpRequest
 from handlers.per_chat import PerChatUpdateProcessor
 from handlers.services import SERVICES, Services
 
@@ -43,6 +44,9 @@ def build_application(config: Config, navigator: Navigator) -> Application:
         .base_url(config.api_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .concurrent_updates(PerChatUpdateProcessor())
+        # PTB's pool size; a burst waits for a free connection rather than failing after 1 s.
+        .request(AiohttpRequest(connection_pool_size=256, pool_timeout=30))
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .post_init(start_services)
         .post_shutdown(stop_services)
         .build()
