@@ -6,8 +6,9 @@ Telegram allows 64 bytes; `check-content` verifies the longest data each page ca
 
   home            main menu
   p:<page>[:<n>]  screen n (0-based) of a page
-  lp              language picker          l:<code>              set language
-  cp[:<page>]     country picker            c:<CC>[:<page>]       set country, then open page
+  lp[:<page>]     language picker          l:<code>[:<page>]     set language, then show page
+  cp[:<page>]     country picker           c:<CC>[:<page>]       set country, then show page
+The <page> of a picker is where it returns: after a choice, and on Back.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 HOME = "home"
-LANGUAGE_PICKER = "lp"
 OTHER_COUNTRY = "XX"  # "another country": no ISO code is assigned to XX
 _MAX_SCREENS = 99
+_LONGEST_LANGUAGE_CODE = 8  # e.g. "pt_BR"; babel codes are short
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,12 @@ def page(page_id: str, screen: int = 0) -> str:
     return f"p:{page_id}:{screen}" if screen else f"p:{page_id}"
 
 
-def set_language(code: str) -> str:
-    return f"l:{code}"
+def language_picker(then: str | None = None) -> str:
+    return f"lp:{then}" if then else "lp"
+
+
+def set_language(code: str, then: str | None = None) -> str:
+    return f"l:{code}:{then}" if then else f"l:{code}"
 
 
 def country_picker(then: str | None = None) -> str:
@@ -47,7 +52,12 @@ def set_country(code: str, then: str | None = None) -> str:
 def longest_for_page(page_id: str, countries: dict[str, object]) -> list[str]:
     """The longest data that can point at a page, for the content check."""
     codes = [*countries, OTHER_COUNTRY]
-    return [page(page_id, _MAX_SCREENS), country_picker(page_id), *(set_country(cc, page_id) for cc in codes)]
+    return [
+        page(page_id, _MAX_SCREENS),
+        country_picker(page_id),
+        *(set_country(cc, page_id) for cc in codes),
+        set_language("x" * _LONGEST_LANGUAGE_CODE, page_id),
+    ]
 
 
 def parse(data: object) -> Action:
@@ -57,15 +67,16 @@ def parse(data: object) -> Action:
     head, _, rest = data.partition(":")
     if data == HOME:
         return Action("home")
-    if data == LANGUAGE_PICKER:
-        return Action("language_picker")
+    if head == "lp":
+        return Action("language_picker", page=rest or None)
     if head == "p" and rest:
         page_id, _, screen = rest.partition(":")
         if screen and not (screen.isdigit() and int(screen) <= _MAX_SCREENS):
             return Action("invalid")
         return Action("page", page=page_id, screen=int(screen or 0))
     if head == "l" and rest:
-        return Action("set_language", value=rest)
+        code, _, then = rest.partition(":")
+        return Action("set_language", value=code, page=then or None)
     if head == "cp":
         return Action("country_picker", page=rest or None)
     if head == "c" and rest:

@@ -69,16 +69,34 @@ def check_content() -> int:
 
 def run() -> int:
     from telegram import Update
+    from telegram.error import InvalidToken, NetworkError
 
     from handlers.application import build_application
 
     config = configuration.load()
+    configuration.check_data_dir(config)
     logs.setup(config.log_level)
     navigator = load_navigator(CONTENT_DIR)  # refuse to start on broken content
     app = build_application(config, navigator)
+    try:
+        # Ask the Bot API who we are first, so a refused token or an unreachable server is
+        # one clear line here rather than a traceback from inside the polling loop.
+        asyncio.run(_check_bot_api(app))
+    except InvalidToken:
+        raise configuration.ConfigError(
+            f"TELEGRAM_BOT_TOKEN was refused by the Bot API at {config.api_url}: copy the token again from @BotFather"
+        ) from None
+    except NetworkError as exc:
+        print(f"haki: could not reach the Bot API at {config.api_url} ({exc}); check the network or TELEGRAM_API_URL", file=sys.stderr)
+        return 1
     log.info("Haki %s starting (long polling, %d languages)", __version__, len(navigator.languages))
     app.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
+
+
+async def _check_bot_api(app) -> None:
+    async with app.bot:  # getMe, then close the connections again
+        pass
 
 
 def demo(language: str, latency: float) -> int:

@@ -114,3 +114,17 @@ def _user_ids(env: dict[str, str], name: str) -> frozenset[int]:
             )
         ids.add(int(part))
     return frozenset(ids)
+
+
+def check_data_dir(config: Config) -> None:
+    """The database folder must exist (it is created) and be writable."""
+    try:
+        config.data_dir.mkdir(parents=True, exist_ok=True)
+        probe = config.data_dir / ".haki-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise ConfigError(
+            f"HAKI_DATA_DIR {str(config.data_dir)!r} is not a writable folder ({exc.strerror}): "
+            "point it at a folder the bot may write to"
+        ) from None

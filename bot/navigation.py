@@ -70,7 +70,7 @@ class Navigator:
             text = f"{screens[screen]}\n\n{t.ui('menu_prompt')}"
         else:
             text = screens[screen]
-        rows = [(self._button(t, prefs, b.kind, b.target),) for b in spec.buttons]
+        rows = [(self._button(t, prefs, b.kind, b.target, page_id),) for b in spec.buttons]
         if page_id != HOME_PAGE:
             back = callbacks.page(page_id, screen - 1) if screen > 0 else self._back(page_id)
             nav = [Button(t.plain("button_back"), back), Button(t.plain("button_home"), callbacks.HOME)]
@@ -81,15 +81,15 @@ class Navigator:
             rows.append((Button(t.plain("button_next"), callbacks.page(page_id, screen + 1)),))
         return Screen(text, tuple(rows))
 
-    def language_picker(self, t: Texts) -> Screen:
-        rows = tuple((Button(language_autonym(code), callbacks.set_language(code)),) for code in self.languages)
-        return Screen(t.ui("language_prompt", language=t.language_name), (*rows, self._nav_home(t)))
+    def language_picker(self, t: Texts, then: str | None = None) -> Screen:
+        rows = tuple((Button(language_autonym(code), callbacks.set_language(code, then)),) for code in self.languages)
+        return Screen(t.ui("language_prompt", language=t.language_name), (*rows, self._picker_nav(t, then)))
 
     def country_picker(self, t: Texts, then: str | None = None) -> Screen:
         names = [(t.country_name(cc), callbacks.set_country(cc, then)) for cc in self.content.countries]
         names.append((t.plain("country_other"), callbacks.set_country(callbacks.OTHER_COUNTRY, then)))
         rows = tuple(tuple(Button(label, data) for label, data in names[i : i + 2]) for i in range(0, len(names), 2))
-        return Screen(t.ui("country_prompt"), (*rows, self._nav_home(t)))
+        return Screen(t.ui("country_prompt"), (*rows, self._picker_nav(t, then)))
 
     # answers ------------------------------------------------------------------------------
 
@@ -99,23 +99,21 @@ class Navigator:
             return Outcome(self.main_menu(t, prefs))
         if action.kind == "page" and action.page in self.content.pages:
             return Outcome(self.page(t, prefs, action.page, action.screen))
-        if action.kind == "language_picker":
-            return Outcome(self.language_picker(t))
-        if action.kind == "set_language" and action.value in self._texts:
+        if action.kind == "language_picker" and self._known_page(action.page):
+            return Outcome(self.language_picker(t, then=action.page))
+        if action.kind == "set_language" and action.value in self._texts and self._known_page(action.page):
             new = self._texts[action.value]
             chosen = Prefs(action.value, prefs.country)
             return Outcome(
-                self.main_menu(new, chosen),
+                self.page(new, chosen, action.page or HOME_PAGE),
                 toast=new.plain("language_changed", language=new.language_name),
                 set_language=action.value,
             )
-        if action.kind == "country_picker" and (action.page is None or action.page in self.content.pages):
+        if action.kind == "country_picker" and self._known_page(action.page):
             return Outcome(self.country_picker(t, then=action.page))
-        if action.kind == "set_country" and self._known_country(action.value) and (
-            action.page is None or action.page in self.content.pages
-        ):
+        if action.kind == "set_country" and self._known_country(action.value) and self._known_page(action.page):
             chosen = Prefs(prefs.language, action.value)
-            screen = self.page(t, chosen, action.page) if action.page else self.main_menu(t, chosen)
+            screen = self.page(t, chosen, action.page or HOME_PAGE)
             return Outcome(
                 screen, toast=t.plain("country_changed", country=self._country_label(t, action.value)), set_country=action.value
             )
@@ -127,21 +125,33 @@ class Navigator:
 
     # helpers ------------------------------------------------------------------------------
 
-    def _button(self, t: Texts, prefs: Prefs, kind: str, target: str) -> Button:
+    def _button(self, t: Texts, prefs: Prefs, kind: str, target: str, on_page: str) -> Button:
         if kind == "page":
             return Button(t.pack.pages[target].button, callbacks.page(target))
         if target == "language":
-            return Button(t.plain("button_language"), callbacks.LANGUAGE_PICKER)
+            return Button(t.plain("button_language"), callbacks.language_picker(on_page))
+        picker = callbacks.country_picker(on_page)
         if prefs.country is None:
-            return Button(t.plain("button_country_unset"), callbacks.country_picker())
-        return Button(t.plain("button_country", country=self._country_label(t, prefs.country)), callbacks.country_picker())
+            return Button(t.plain("button_country_unset"), picker)
+        return Button(t.plain("button_country", country=self._country_label(t, prefs.country)), picker)
 
     def _back(self, page_id: str) -> str:
         parent = self.parents.get(page_id, HOME_PAGE)
         return callbacks.HOME if parent == HOME_PAGE else callbacks.page(parent)
 
-    def _nav_home(self, t: Texts) -> tuple[Button, ...]:
-        return (Button(t.plain("button_home"), callbacks.HOME),)
+    def _picker_nav(self, t: Texts, then: str | None) -> tuple[Button, ...]:
+        """Back returns where the picker was opened; for a country page that asked for the
+        country, that is the page before it (the page itself would only ask again)."""
+        if then is None or then == HOME_PAGE:
+            back = callbacks.HOME
+        elif self.content.pages[then].by_country is not None:
+            back = self._back(then)
+        else:
+            back = callbacks.page(then)
+        return (Button(t.plain("button_back"), back), Button(t.plain("button_home"), callbacks.HOME))
+
+    def _known_page(self, page_id: str | None) -> bool:
+        return page_id is None or page_id in self.content.pages
 
     def _known_country(self, code: str | None) -> bool:
         return code == callbacks.OTHER_COUNTRY or code in self.content.countries

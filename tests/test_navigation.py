@@ -143,3 +143,22 @@ def test_another_country_gets_the_default_page(country_navigator):
     other = nav.on_button(callbacks.set_country(callbacks.OTHER_COUNTRY, "pay"), t, Prefs())
     assert other.screen.text.startswith("<b>Pay elsewhere</b>")
     assert nav.page(t, Prefs(country="UG"), "pay").text.startswith("<b>Pay elsewhere</b>")
+
+
+def test_pickers_return_where_they_were_opened(navigator):
+    t = navigator.texts_for(EN, None)
+    help_page = navigator.page(t, EN, "help")
+    language = next(b for row in help_page.rows for b in row if b.label == "🌐 Language")
+    picker = navigator.on_button(language.data, t, EN).screen
+    assert labels(picker)[-2:] == ["◀ Back", "🏠 Menu"]
+    assert datas(picker)[-2] == callbacks.page("help")
+    french = next(b for row in picker.rows for b in row if b.label == "Français")
+    outcome = navigator.on_button(french.data, t, EN)
+    assert outcome.set_language == "fr" and outcome.screen.text.startswith("<b>Aide</b>")
+
+
+def test_country_page_picker_goes_back_before_the_page(country_navigator):
+    nav = country_navigator
+    t = nav.texts_for(Prefs(), None)
+    picker = nav.on_button(callbacks.page("pay"), t, Prefs()).screen
+    assert datas(picker)[-2:] == [callbacks.HOME, callbacks.HOME]  # not back to "pay", which would ask again

@@ -1,0 +1,83 @@
+"""`python bot.py run` as an operator starts it: real processes, the sandbox as Telegram."""
+
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from sandbox.remote import RemoteSandbox
+from tests.conftest import REPO
+
+TOKEN = "123456789:" + "R" * 35
+
+
+@pytest.fixture
+def sandbox_process():
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sandbox", "--port", "0", "--token", TOKEN], cwd=REPO, stdout=subprocess.PIPE, text=True
+    )
+    line = proc.stdout.readline()
+    fields = dict(part.split("=", 1) for part in line.split()[2:])
+    yield fields["base_url"], fields["control"].removesuffix("/sandbox")
+    proc.terminate()
+    proc.wait(10)
+
+
+def bot_env(base_url: str, data_dir, token: str = TOKEN) -> dict[str, str]:
+    return {
+        "PATH": os.environ["PATH"], "TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": base_url,
+        "HAKI_DATA_DIR": str(data_dir), "HAKI_SECRET_KEY": "x" * 40, "HAKI_LOG_LEVEL": "DEBUG",
+    }
+
+
+async def test_run_serves_users_and_stops_cleanly_on_sigterm(sandbox_process, tmp_path):
+    base_url, control = sandbox_process
+    bot = subprocess.Popen([sys.executable, "bot.py", "run"], cwd=REPO, env=bot_env(base_url, tmp_path / "data"),
+                           stderr=subprocess.PIPE, text=True)
+    try:
+        async with RemoteSandbox(control) as remote:
+            after = 0
+            await remote.send_text(4242, "/start", language_code="fr", first_name="Zyxwvuq")
+            reply = None
+            while reply is None:  # long-polls the sandbox's log; the bot's first answer ends it
+                events = await remote.events(after=after, timeout=20)
+                assert events, "the bot did not answer within 20 s"
+                after = events[-1]["seq"]
+                reply = next((e for e in events if e["method"] == "sendMessage" and e["chat_id"] == 4242), None)
+            assert reply["params"]["text"].startswith("Bonjour")
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        _, logs = bot.communicate(timeout=30)
+    assert bot.returncode == 0, logs
+    assert (tmp_path / "data" / "haki.sqlite3").exists()
+    for secret in (TOKEN, TOKEN.split(":")[1], "4242", "Zyxwvuq"):
+        assert secret not in logs
+
+
+def test_a_token_the_bot_api_refuses_is_one_clear_line(sandbox_process, tmp_path):
+    base_url, _ = sandbox_process
+    wrong = "987654321:" + "W" * 35
+    result = subprocess.run([sys.executable, "bot.py", "run"], cwd=REPO, env=bot_env(base_url, tmp_path, wrong),
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1].startswith("haki: configuration error: TELEGRAM_BOT_TOKEN was refused")
+    assert "Traceback" not in result.stderr and wrong.split(":")[1] not in result.stderr
+
+
+def test_an_unwritable_data_dir_is_one_clear_line(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = subprocess.run([sys.executable, "bot.py", "run"], cwd=REPO,
+                            env=bot_env("http://127.0.0.1:9/bot", blocker / "data"), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "HAKI_DATA_DIR" in result.stderr
+
+
+def test_demo_runs_from_a_pipe():
+    result = subprocess.run([sys.executable, "bot.py", "demo", "--language", "sw"], cwd=REPO,
+                            input="/start\n3\n:quit\n", capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "Habari" in result.stdout and "[1] English  [2] Français" in result.stdout
+    assert "Faragha na usalama" in result.stdout  # button 3 opened the privacy page
