@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -77,7 +77,9 @@ class Run:
 def start_sandbox(latency_ms: int) -> tuple[subprocess.Popen, str, str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "sandbox", "--port", "0", "--token", TOKEN, "--latency-ms", str(latency_ms)],
-        cwd=REPO, stdout=subprocess.PIPE, text=True,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     line = proc.stdout.readline()
     if "sandbox ready" not in line:
@@ -92,8 +94,11 @@ def start_bot(kind: str, base_url: str, data_dir: str) -> subprocess.Popen:
     else:
         command = [sys.executable, "bench/echo_bot.py", base_url, TOKEN]
     env = os.environ | {
-        "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": base_url, "HAKI_DATA_DIR": data_dir,
-        "HAKI_SECRET_KEY": "bench-" + "k" * 40, "HAKI_LOG_LEVEL": "WARNING",
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": base_url,
+        "HAKI_DATA_DIR": data_dir,
+        "HAKI_SECRET_KEY": "bench-" + "k" * 40,
+        "HAKI_LOG_LEVEL": "WARNING",
     }
     return subprocess.Popen(command, cwd=REPO, env=env)
 
@@ -132,7 +137,13 @@ class Listener:
 
 
 async def haki_user(
-    remote: RemoteSandbox, listener: Listener, run: Run, user_id: int, steps: int, rng: random.Random, think: tuple[float, float]
+    remote: RemoteSandbox,
+    listener: Listener,
+    run: Run,
+    user_id: int,
+    steps: int,
+    rng: random.Random,
+    think: tuple[float, float],
 ) -> None:
     async def act(send) -> dict:
         if think[1]:
@@ -145,14 +156,14 @@ async def haki_user(
         run.updates += 1
         return event
 
-    event = await act(lambda: remote.send_text(user_id, "/start"))
+    event = await act(functools.partial(remote.send_text, user_id, "/start"))
     message_id = event["result"]["message_id"]
     markup = event["params"]["reply_markup"]
     for _ in range(steps):
         keyboard = json.loads(markup) if isinstance(markup, str) else markup
         choices = [b["callback_data"] for row in keyboard["inline_keyboard"] for b in row if "callback_data" in b]
         data = rng.choice(choices)
-        event = await act(lambda: remote.press(user_id, message_id, data))
+        event = await act(functools.partial(remote.press, user_id, message_id, data))
         message_id = event["result"]["message_id"]
         markup = event["params"]["reply_markup"]
 
@@ -167,7 +178,9 @@ async def echo_user(remote: RemoteSandbox, listener: Listener, run: Run, user_id
         run.updates += 1
 
 
-async def measure(kind: str, users: int, steps: int, latency_ms: int, think: tuple[float, float] = (0, 0)) -> tuple[Run, float]:
+async def measure(
+    kind: str, users: int, steps: int, latency_ms: int, think: tuple[float, float] = (0, 0)
+) -> tuple[Run, float]:
     sandbox, base_url, control = start_sandbox(latency_ms)
     with tempfile.TemporaryDirectory(prefix="haki-bench-") as data_dir:
         launched = time.monotonic()
@@ -244,8 +257,10 @@ def main() -> None:
     _, startup = asyncio.run(measure("haki", 1, 0, 0))
     print(f"start-up, process launch to first getUpdates (no latency): {startup * 1000:.0f} ms")
 
-    print(f"\n{args.users} users x (1 + {args.steps}) updates each, {args.latency_ms} ms Bot API latency;"
-          f" echo bot: {args.echo_users} users")
+    print(
+        f"\n{args.users} users x (1 + {args.steps}) updates each, {args.latency_ms} ms Bot API latency;"
+        f" echo bot: {args.echo_users} users"
+    )
     people, _ = asyncio.run(measure("haki", args.users, args.steps, args.latency_ms, think=(2.0, 4.0)))
     busy, _ = asyncio.run(measure("haki", args.users, args.steps, args.latency_ms))
     echo, _ = asyncio.run(measure("echo", args.echo_users, args.steps, args.latency_ms))

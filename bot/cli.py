@@ -8,7 +8,8 @@ import logging
 import sys
 from pathlib import Path
 
-from bot import __version__, config as configuration, logs
+from bot import __version__, logs
+from bot import config as configuration
 from bot.content.check import ContentError, load_navigator
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
@@ -25,9 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"haki {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    commands.add_parser(
-        "run", help="run the bot with long polling (needs TELEGRAM_BOT_TOKEN and HAKI_SECRET_KEY)"
-    )
+    commands.add_parser("run", help="run the bot with long polling (needs TELEGRAM_BOT_TOKEN and HAKI_SECRET_KEY)")
     demo = commands.add_parser(
         "demo", help="chat with the bot in this terminal, offline, against a local Telegram sandbox"
     )
@@ -87,7 +86,10 @@ def run() -> int:
             f"TELEGRAM_BOT_TOKEN was refused by the Bot API at {config.api_url}: copy the token again from @BotFather"
         ) from None
     except NetworkError as exc:
-        print(f"haki: could not reach the Bot API at {config.api_url} ({exc}); check the network or TELEGRAM_API_URL", file=sys.stderr)
+        print(
+            f"haki: could not reach the Bot API at {config.api_url} ({exc}); check the network or TELEGRAM_API_URL",
+            file=sys.stderr,
+        )
         return 1
     log.info("Haki %s starting (long polling, %d languages)", __version__, len(navigator.languages))
     app.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -78,7 +78,7 @@ def load(env: dict[str, str] | None = None, *, require_bot: bool = True, dotenv:
         if len(secret) < _MIN_SECRET:
             raise ConfigError(
                 f"HAKI_SECRET_KEY must be at least {_MIN_SECRET} characters: generate one with "
-                "`python -c \"import secrets; print(secrets.token_urlsafe(32))\"` and keep it secret"
+                '`python -c "import secrets; print(secrets.token_urlsafe(32))"` and keep it secret'
             )
 
     api_url = env.get("TELEGRAM_API_URL", "").strip() or DEFAULT_API_URL
@@ -109,8 +109,7 @@ def _user_ids(env: dict[str, str], name: str) -> frozenset[int]:
     for part in filter(None, (p.strip() for p in raw.split(","))):
         if not part.isdigit():
             raise ConfigError(
-                f"{name} must be Telegram user ids separated by commas, like 12345,67890 "
-                f"(found {part!r})"
+                f"{name} must be Telegram user ids separated by commas, like 12345,67890 (found {part!r})"
             )
         ids.add(int(part))
     return frozenset(ids)

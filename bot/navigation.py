@@ -115,7 +115,9 @@ class Navigator:
             chosen = Prefs(prefs.language, action.value)
             screen = self.page(t, chosen, action.page or HOME_PAGE)
             return Outcome(
-                screen, toast=t.plain("country_changed", country=self._country_label(t, action.value)), set_country=action.value
+                screen,
+                toast=t.plain("country_changed", country=self._country_label(t, action.value)),
+                set_country=action.value,
             )
         return self.stale(t, prefs)
 

@@ -43,7 +43,7 @@ class OfflineBot:
         self.handled: set[int] = set()  # update ids the bot has finished with
         self._waiting: dict[int, asyncio.Future[None]] = {}
 
-    async def __aenter__(self) -> "OfflineBot":
+    async def __aenter__(self) -> OfflineBot:
         await self.sandbox.start(host="127.0.0.1", port=0)
         config = Config(
             token=DEMO_TOKEN,

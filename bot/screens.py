@@ -23,7 +23,7 @@ class Screen:
     text: str  # Telegram HTML
     rows: tuple[tuple[Button, ...], ...] = ()
 
-    def with_notice(self, notice_html: str) -> "Screen":
+    def with_notice(self, notice_html: str) -> Screen:
         return Screen(f"{notice_html}\n\n{self.text}", self.rows)
 
     @property
@@ -43,11 +43,15 @@ def split_body(body: str, limit: int = SCREEN_CHARS) -> list[str]:
     for paragraph in (p.strip() for p in body.split("\n\n")):
         if not paragraph:
             continue
-        parts = [paragraph] if len(paragraph) <= limit else [
-            piece
-            for sentence in _SENTENCE_END.split(paragraph)
-            for piece in (_by_words(sentence, limit) if len(sentence) > limit else [sentence])
-        ]
+        parts = (
+            [paragraph]
+            if len(paragraph) <= limit
+            else [
+                piece
+                for sentence in _SENTENCE_END.split(paragraph)
+                for piece in (_by_words(sentence, limit) if len(sentence) > limit else [sentence])
+            ]
+        )
         pieces.extend(("\n\n" if i == 0 else " ", part) for i, part in enumerate(parts))
     screens: list[str] = []
     for joiner, piece in pieces:
@@ -89,8 +93,6 @@ def page_screens(content: Content, texts: Texts, page_id: str) -> list[str]:
         counter = f"  <i>{texts.ui('screen_counter', current=i + 1, total=len(parts))}</i>" if len(parts) > 1 else ""
         screens.append(f"{title}{counter}\n\n{html.escape(part, quote=False)}")
     if used:
-        lines = dict.fromkeys(
-            texts.ui("source_line", source=f.source, date=texts.date(f.as_of)) for f in used
-        )
+        lines = dict.fromkeys(texts.ui("source_line", source=f.source, date=texts.date(f.as_of)) for f in used)
         screens[-1] += f"\n\n<i>{texts.ui('sources_title')}</i>\n" + "\n".join(f"• {line}" for line in lines)
     return screens

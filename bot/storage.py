@@ -34,7 +34,7 @@ class Storage:
         self._db = db
 
     @classmethod
-    async def open(cls, path: Path) -> "Storage":
+    async def open(cls, path: Path) -> Storage:
         path.parent.mkdir(parents=True, exist_ok=True)
         db = await aiosqlite.connect(path)
         try:

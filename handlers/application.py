@@ -60,7 +60,9 @@ def build_application(config: Config, navigator: Navigator) -> Application:
     app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, fallback.unknown_command))
     app.add_handler(MessageHandler(PRIVATE & filters.TEXT, fallback.unknown_text))
     app.add_handler(MessageHandler(PRIVATE, fallback.not_text))
-    app.add_handler(MessageHandler(filters.ChatType.GROUPS & filters.UpdateType.MESSAGE & filters.COMMAND, fallback.group_command))
+    app.add_handler(
+        MessageHandler(filters.ChatType.GROUPS & filters.UpdateType.MESSAGE & filters.COMMAND, fallback.group_command)
+    )
     app.add_error_handler(errors.on_error)
     return app
 
@@ -85,4 +87,3 @@ async def stop_services(app: Application) -> None:
 
 def services_of(app: Application) -> Services:
     return app.bot_data[SERVICES]
-

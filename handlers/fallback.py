@@ -34,4 +34,3 @@ async def _menu_with_notice(update: Update, context: ContextTypes.DEFAULT_TYPE, 
     s, t, prefs = await viewer(update, context)
     screen = s.navigator.main_menu(t, prefs).with_notice(t.ui(key, **values))
     await screens.send(context, update.effective_chat.id, screen)
-

@@ -75,8 +75,20 @@ def test_dotenv_file_is_read(tmp_path, monkeypatch):
 
 
 def test_help_documents_every_command_and_variable():
-    result = subprocess.run([sys.executable, str(REPO / "bot.py"), "--help"], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, str(REPO / "bot.py"), "--help"], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0
-    for word in ("run", "demo", "check-content", "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "HAKI_DATA_DIR",
-                 "HAKI_SECRET_KEY", "HAKI_ORGANIZERS", "HAKI_RESEARCHERS", "HAKI_LOG_LEVEL"):
+    for word in (
+        "run",
+        "demo",
+        "check-content",
+        "TELEGRAM_BOT_TOKEN",
+        "TELEGRAM_API_URL",
+        "HAKI_DATA_DIR",
+        "HAKI_SECRET_KEY",
+        "HAKI_ORGANIZERS",
+        "HAKI_RESEARCHERS",
+        "HAKI_LOG_LEVEL",
+    ):
         assert word in result.stdout

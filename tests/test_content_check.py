@@ -40,13 +40,18 @@ def test_missing_page_translation_is_reported(content_copy):
     text = (content_copy / "sw/pages.yaml").read_text()
     start = text.index("\nhelp:")
     (content_copy / "sw/pages.yaml").write_text(text[:start] + "\n")
-    assert any("content/sw/pages.yaml" in p and "translation missing: text for page 'help'" in p for p in problems(content_copy))
+    assert any(
+        "content/sw/pages.yaml" in p and "translation missing: text for page 'help'" in p
+        for p in problems(content_copy)
+    )
 
 
 def test_link_to_a_missing_page_names_file_and_line(content_copy):
     edit(content_copy / "pages.yaml", "    - page: privacy_stored", "    - page: no_such_page")
     line = line_of(content_copy / "pages.yaml", "no_such_page")
-    assert f"content/pages.yaml:{line}: page 'privacy' links to page 'no_such_page', which does not exist" in problems(content_copy)
+    assert f"content/pages.yaml:{line}: page 'privacy' links to page 'no_such_page', which does not exist" in problems(
+        content_copy
+    )
 
 
 def test_placeholders_must_match_english(content_copy):
@@ -112,14 +117,19 @@ def test_country_page_needs_a_default(content_copy):
 def test_check_content_command_exits_1_with_file_and_line(content_copy, tmp_path):
     edit(content_copy / "sw/ui.yaml", "button_home:", "button_hom:")
     script = (
-        "import sys, pathlib, bot.cli as c; c.CONTENT_DIR = pathlib.Path(sys.argv[1]); sys.exit(c.main(['check-content']))"
+        "import sys, pathlib, bot.cli as c; c.CONTENT_DIR = pathlib.Path(sys.argv[1]); "
+        "sys.exit(c.main(['check-content']))"
     )
-    result = subprocess.run([sys.executable, "-c", script, str(content_copy)], cwd=REPO, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(content_copy)], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 1
     assert "content/sw/ui.yaml:" in result.stderr and "button_hom" in result.stderr
 
 
 def test_check_content_command_passes_on_the_real_content():
-    result = subprocess.run([sys.executable, "bot.py", "check-content"], cwd=REPO, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "bot.py", "check-content"], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert "content OK" in result.stdout

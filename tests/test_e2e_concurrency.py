@@ -8,8 +8,12 @@ PRESSES = {
     "A": ["help", "privacy", "privacy_stored", "privacy_phone", "help"],
     "B": ["privacy", "privacy_phone", "help", "privacy_stored", "privacy"],
 }
-TITLES = {"help": "Help", "privacy": "Privacy &amp; safety", "privacy_stored": "What Haki keeps",
-          "privacy_phone": "Keep this chat safe on your phone"}
+TITLES = {
+    "help": "Help",
+    "privacy": "Privacy &amp; safety",
+    "privacy_stored": "What Haki keeps",
+    "privacy_phone": "Keep this chat safe on your phone",
+}
 
 
 def titles(bot, chat_id, after_seq):
@@ -51,7 +55,11 @@ async def test_a_slow_chat_does_not_hold_up_another(navigator, tmp_path):
             await bot.settle(update_id)
         # B was fully served while A's first update was still waiting on Telegram...
         assert a1 not in bot.handled and a2 not in bot.handled
-        assert titles(bot, b.user.id, start_seq) == ["Privacy &amp; safety", "Help", "Keep this chat safe on your phone"]
+        assert titles(bot, b.user.id, start_seq) == [
+            "Privacy &amp; safety",
+            "Help",
+            "Keep this chat safe on your phone",
+        ]
         await bot.settle(a2)
         # ...and A's second tap waited for its first.
         assert titles(bot, a.user.id, start_seq) == ["Help", "Privacy &amp; safety"]

@@ -56,7 +56,9 @@ async def test_language_switch_is_remembered_across_restarts(navigator, tmp_path
         welcome = await ann.say("/start")
         menu = await ann.press("Kiswahili", welcome)
         assert "Menyu" in menu.text
-        assert any(e.method == "answerCallbackQuery" and "Kiswahili" in str(e.params.get("text")) for e in bot.sandbox.events)
+        assert any(
+            e.method == "answerCallbackQuery" and "Kiswahili" in str(e.params.get("text")) for e in bot.sandbox.events
+        )
     async with OfflineBot(navigator, data_dir=tmp_path, secret_key=secret) as bot:
         ann = Chatter(bot, 104, language_code="en")  # the app is still in English
         menu = await ann.say("/menu")
@@ -78,7 +80,17 @@ async def test_country_is_asked_and_remembered(haki):
     menu = await ann.say("/start")
     picker = await ann.press("📍 Choose your country", menu)
     assert picker.text.startswith("Which country")
-    assert {"Kenya", "Uganda", "Tanzania", "Madagascar", "Morocco", "Philippines", "India", "Venezuela", "Another country"} <= set(ann.labels(picker))
+    assert {
+        "Kenya",
+        "Uganda",
+        "Tanzania",
+        "Madagascar",
+        "Morocco",
+        "Philippines",
+        "India",
+        "Venezuela",
+        "Another country",
+    } <= set(ann.labels(picker))
     after = await ann.press("Madagascar", picker)
     assert "📍 Country: Madagascar" in ann.labels(after)
     assert "📍 Country: Madagascar" in ann.labels(await ann.say("/menu"))
@@ -143,16 +155,31 @@ async def test_media_and_group_messages(haki):
     chat = {"id": 113, "type": "private", "first_name": "Tester"}
     sender = {"id": 113, "is_bot": False, "first_name": "Tester", "language_code": "en"}
     update_id = haki.sandbox.push_update(
-        {"message": {"message_id": 9001, "date": 0, "chat": chat, "from": sender,
-                     "photo": [{"file_id": "x", "file_unique_id": "y", "width": 1, "height": 1}]}}
+        {
+            "message": {
+                "message_id": 9001,
+                "date": 0,
+                "chat": chat,
+                "from": sender,
+                "photo": [{"file_id": "x", "file_unique_id": "y", "width": 1, "height": 1}],
+            }
+        }
     )
     await haki.settle(update_id)
     assert ann.last.text.startswith("I can only read text and buttons")
 
     group = {"id": -500, "type": "group", "title": "Team"}
     update_id = haki.sandbox.push_update(
-        {"message": {"message_id": 9002, "date": 0, "chat": group, "from": sender, "text": "/start",
-                     "entities": [{"type": "bot_command", "offset": 0, "length": 6}]}}
+        {
+            "message": {
+                "message_id": 9002,
+                "date": 0,
+                "chat": group,
+                "from": sender,
+                "text": "/start",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+            }
+        }
     )
     await haki.settle(update_id)
     group_reply = [e for e in haki.sandbox.calls("sendMessage") if e.chat_id == -500]

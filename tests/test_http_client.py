@@ -23,8 +23,12 @@ def bot_for(sb, **options) -> Bot:
 async def test_messages_buttons_and_errors_round_trip(sandbox):
     user = sandbox.user(42, "Ann")
     async with bot_for(sandbox) as bot:
-        sent = await bot.send_message(42, "<b>Hi</b> &amp; welcome", parse_mode="HTML",
-                                      reply_markup={"inline_keyboard": [[{"text": "Go", "callback_data": "p:x"}]]})
+        sent = await bot.send_message(
+            42,
+            "<b>Hi</b> &amp; welcome",
+            parse_mode="HTML",
+            reply_markup={"inline_keyboard": [[{"text": "Go", "callback_data": "p:x"}]]},
+        )
         assert sent.text == "Hi & welcome" and sent.reply_markup.inline_keyboard[0][0].callback_data == "p:x"
         with pytest.raises(BadRequest, match="Message is too long"):
             await bot.send_message(42, "x" * 5000)

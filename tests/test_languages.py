@@ -12,8 +12,19 @@ AVAILABLE = ["en", "fr", "sw"]
 
 @pytest.mark.parametrize(
     "telegram_code, expected",
-    [("fr", "fr"), ("fr-CA", "fr"), ("FR", "fr"), ("sw", "sw"), ("sw-KE", "sw"), ("en-GB", "en"),
-     ("pt-br", "en"), ("ru", "en"), ("", "en"), (None, "en"), ("x" * 300, "en")],
+    [
+        ("fr", "fr"),
+        ("fr-CA", "fr"),
+        ("FR", "fr"),
+        ("sw", "sw"),
+        ("sw-KE", "sw"),
+        ("en-GB", "en"),
+        ("pt-br", "en"),
+        ("ru", "en"),
+        ("", "en"),
+        (None, "en"),
+        ("x" * 300, "en"),
+    ],
 )
 def test_language_comes_from_telegrams_language_code(telegram_code, expected):
     assert negotiate(telegram_code, AVAILABLE) == expected

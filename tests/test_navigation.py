@@ -61,7 +61,9 @@ def test_choosing_a_language_is_remembered_and_shown_in_it(navigator):
     assert "Menyu" in outcome.screen.text or "Menyu" in " ".join(labels(outcome.screen))
 
 
-@pytest.mark.parametrize("data", ["", "p:", "p:nope", "p:help:x", "l:de", "c:ZZ", "c:KE:nope", "cp:nope", "zzz", None, 42, "p:help:999999"])
+@pytest.mark.parametrize(
+    "data", ["", "p:", "p:nope", "p:help:x", "l:de", "c:ZZ", "c:KE:nope", "cp:nope", "zzz", None, 42, "p:help:999999"]
+)
 def test_stale_or_foreign_buttons_explain_themselves(navigator, data):
     t = navigator.texts_for(EN, None)
     outcome = navigator.on_button(data, t, EN)

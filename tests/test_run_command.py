@@ -27,15 +27,24 @@ def sandbox_process():
 
 def bot_env(base_url: str, data_dir, token: str = TOKEN) -> dict[str, str]:
     return {
-        "PATH": os.environ["PATH"], "TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": base_url,
-        "HAKI_DATA_DIR": str(data_dir), "HAKI_SECRET_KEY": "x" * 40, "HAKI_LOG_LEVEL": "DEBUG",
+        "PATH": os.environ["PATH"],
+        "TELEGRAM_BOT_TOKEN": token,
+        "TELEGRAM_API_URL": base_url,
+        "HAKI_DATA_DIR": str(data_dir),
+        "HAKI_SECRET_KEY": "x" * 40,
+        "HAKI_LOG_LEVEL": "DEBUG",
     }
 
 
 async def test_run_serves_users_and_stops_cleanly_on_sigterm(sandbox_process, tmp_path):
     base_url, control = sandbox_process
-    bot = subprocess.Popen([sys.executable, "bot.py", "run"], cwd=REPO, env=bot_env(base_url, tmp_path / "data"),
-                           stderr=subprocess.PIPE, text=True)
+    bot = subprocess.Popen(
+        [sys.executable, "bot.py", "run"],
+        cwd=REPO,
+        env=bot_env(base_url, tmp_path / "data"),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         async with RemoteSandbox(control) as remote:
             after = 0
@@ -59,25 +68,45 @@ async def test_run_serves_users_and_stops_cleanly_on_sigterm(sandbox_process, tm
 def test_a_token_the_bot_api_refuses_is_one_clear_line(sandbox_process, tmp_path):
     base_url, _ = sandbox_process
     wrong = "987654321:" + "W" * 35
-    result = subprocess.run([sys.executable, "bot.py", "run"], cwd=REPO, env=bot_env(base_url, tmp_path, wrong),
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "bot.py", "run"],
+        cwd=REPO,
+        env=bot_env(base_url, tmp_path, wrong),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines()[-1].startswith("haki: configuration error: TELEGRAM_BOT_TOKEN was refused")
+    assert (
+        result.stderr.strip().splitlines()[-1].startswith("haki: configuration error: TELEGRAM_BOT_TOKEN was refused")
+    )
     assert "Traceback" not in result.stderr and wrong.split(":")[1] not in result.stderr
 
 
 def test_an_unwritable_data_dir_is_one_clear_line(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    result = subprocess.run([sys.executable, "bot.py", "run"], cwd=REPO,
-                            env=bot_env("http://127.0.0.1:9/bot", blocker / "data"), capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "bot.py", "run"],
+        cwd=REPO,
+        env=bot_env("http://127.0.0.1:9/bot", blocker / "data"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "HAKI_DATA_DIR" in result.stderr
 
 
 def test_demo_runs_from_a_pipe():
-    result = subprocess.run([sys.executable, "bot.py", "demo", "--language", "sw"], cwd=REPO,
-                            input="/start\n3\n:quit\n", capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "bot.py", "demo", "--language", "sw"],
+        cwd=REPO,
+        input="/start\n3\n:quit\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert "Habari" in result.stdout and "[1] English  [2] Français" in result.stdout
     assert "Faragha na usalama" in result.stdout  # button 3 opened the privacy page

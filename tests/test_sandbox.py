@@ -210,9 +210,7 @@ async def test_bad_requests_carry_telegrams_texts(sb: Sandbox, bot: Bot) -> None
     assert long_html.text == "&" * 4096 and long_html.entities[0].type == "bold"
     with pytest.raises(BadRequest, match=r"^Message is too long$"):
         await bot.send_message(42, "<b>" + "&amp;" * 4097 + "</b>", parse_mode="HTML")
-    with pytest.raises(
-        BadRequest, match=r"^Can't parse entities: unsupported start tag .br. at byte offset 2$"
-    ):
+    with pytest.raises(BadRequest, match=r"^Can't parse entities: unsupported start tag .br. at byte offset 2$"):
         await bot.send_message(42, "a <br> b", parse_mode="HTML")
 
     too_long_data = InlineKeyboardMarkup([[InlineKeyboardButton("x", callback_data="é" * 33)]])
@@ -228,17 +226,13 @@ async def test_bad_requests_carry_telegrams_texts(sb: Sandbox, bot: Bot) -> None
     with pytest.raises(BadRequest, match=r"^Chat not found$"):
         await bot.send_message(999, "who?")
     message = await bot.send_message(42, "same")
-    with pytest.raises(
-        BadRequest, match=r"^Message is not modified: specified new message content"
-    ):
+    with pytest.raises(BadRequest, match=r"^Message is not modified: specified new message content"):
         await bot.edit_message_text("same", 42, message.message_id)
     with pytest.raises(BadRequest, match=r"^Message to edit not found$"):
         await bot.edit_message_text("new", 42, 12345)
     with pytest.raises(BadRequest, match=r"^Message to delete not found$"):
         await bot.delete_message(42, 12345)
-    with pytest.raises(
-        BadRequest, match=r"^Query is too old and response timeout expired or query id is invalid$"
-    ):
+    with pytest.raises(BadRequest, match=r"^Query is too old and response timeout expired or query id is invalid$"):
         await bot.answer_callback_query("nope")
 
     sb.advance_clock(49 * 3600)
@@ -289,9 +283,7 @@ async def test_json_query_and_form_bodies_are_all_understood(sb: Sandbox) -> Non
     async with httpx.AsyncClient() as http:
         as_json = await http.post(url, json={"chat_id": 42, "text": "json", "reply_markup": markup})
         as_query = await http.get(url, params={"chat_id": "42", "text": "query"})
-        as_form = await http.post(
-            url, data={"chat_id": "42", "text": "form", "protect_content": "true"}
-        )
+        as_form = await http.post(url, data={"chat_id": "42", "text": "form", "protect_content": "true"})
     assert [r.status_code for r in (as_json, as_query, as_form)] == [200, 200, 200]
     assert as_json.json()["result"]["reply_markup"] == markup
     assert as_form.json()["result"]["has_protected_content"] is True
@@ -304,9 +296,7 @@ async def test_json_query_and_form_bodies_are_all_understood(sb: Sandbox) -> Non
 async def test_more_than_30_messages_per_second_get_429() -> None:
     async with Sandbox(TOKEN, enforce_limits=True) as sb, Bot(TOKEN, base_url=sb.base_url) as bot:
         users = [sb.user(100 + n) for n in range(31)]
-        results = await asyncio.gather(
-            *(bot.send_message(u.id, "news") for u in users), return_exceptions=True
-        )
+        results = await asyncio.gather(*(bot.send_message(u.id, "news") for u in users), return_exceptions=True)
         limited = [r for r in results if isinstance(r, RetryAfter)]
         assert len(limited) == 1
         assert sum(len(u.messages) for u in users) == 30  # the limited call had no effect
@@ -379,14 +369,8 @@ async def test_user_actions_become_updates_ptb_understands(sb: Sandbox, bot: Bot
     updates = await bot.get_updates(timeout=0)
     assert [u.update_id for u in updates] == ids
     command, press, edit, group, blocked = updates
-    assert (
-        command.message.text == "/start@haki_test_bot now"
-        and command.message.from_user.language_code == "de"
-    )
-    assert (
-        command.message.entities[0].type == "bot_command"
-        and command.message.entities[0].length == 20
-    )
+    assert command.message.text == "/start@haki_test_bot now" and command.message.from_user.language_code == "de"
+    assert command.message.entities[0].type == "bot_command" and command.message.entities[0].length == 20
     assert press.callback_query.data == "stale-data" and press.callback_query.message.text == "Menu"
     assert press.callback_query.message.reply_markup.inline_keyboard[0][0].callback_data == "a"
     assert edit.edited_message.text == "edited"

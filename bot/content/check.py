@@ -29,7 +29,11 @@ def load_navigator(root: Path) -> Navigator:
         for i, text in enumerate(screens):
             if len(text) > MAX_MESSAGE_CHARS:
                 problems.append(
-                    Problem(f"{root.name}/{code}/pages.yaml", 1, f"page {pid!r} screen {i + 1} renders to {len(text)} characters")
+                    Problem(
+                        f"{root.name}/{code}/pages.yaml",
+                        1,
+                        f"page {pid!r} screen {i + 1} renders to {len(text)} characters",
+                    )
                 )
     if problems:
         raise ContentError(problems)

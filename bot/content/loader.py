@@ -171,9 +171,16 @@ def _pages(c: _Collector, yf: YamlFile | None, countries: dict[str, str | None])
             c.add(yf, line, f"page {pid!r} must be a mapping")
             continue
         _unknown_keys(c, yf, (pid,), raw, schema.PAGE_KEYS, f"page {pid!r}")
-        too_long = [d for d in callbacks.longest_for_page(pid, countries) if len(d.encode()) > schema.MAX_CALLBACK_BYTES]
+        too_long = [
+            d for d in callbacks.longest_for_page(pid, countries) if len(d.encode()) > schema.MAX_CALLBACK_BYTES
+        ]
         if too_long:
-            c.add(yf, line, f"page id {pid!r} is too long: its button data {too_long[0]!r} exceeds {schema.MAX_CALLBACK_BYTES} bytes")
+            c.add(
+                yf,
+                line,
+                f"page id {pid!r} is too long: its button data {too_long[0]!r} "
+                f"exceeds {schema.MAX_CALLBACK_BYTES} bytes",
+            )
         buttons = []
         for i, b in enumerate(raw.get("buttons") or []):
             if not (isinstance(b, dict) and len(b) == 1 and next(iter(b)) in ("page", "action")):
@@ -195,7 +202,11 @@ def _pages(c: _Collector, yf: YamlFile | None, countries: dict[str, str | None])
             if b.kind == "page" and b.target not in pages:
                 c.add(yf, where, f"page {page.id!r} links to page {b.target!r}, which does not exist")
             if b.kind == "action" and b.target not in schema.ACTIONS:
-                c.add(yf, where, f"page {page.id!r}: unknown action {b.target!r} (known: {', '.join(sorted(schema.ACTIONS))})")
+                c.add(
+                    yf,
+                    where,
+                    f"page {page.id!r}: unknown action {b.target!r} (known: {', '.join(sorted(schema.ACTIONS))})",
+                )
         for code, target in (page.by_country or {}).items():
             where = yf.line(page.id, "by_country", code)
             if code != schema.DEFAULT_COUNTRY_KEY and code not in countries:
@@ -203,12 +214,21 @@ def _pages(c: _Collector, yf: YamlFile | None, countries: dict[str, str | None])
             if target not in pages:
                 c.add(yf, where, f"page {page.id!r} sends {code} to page {target!r}, which does not exist")
         if page.by_country is not None and schema.DEFAULT_COUNTRY_KEY not in page.by_country:
-            c.add(yf, yf.line(page.id, "by_country"), f"page {page.id!r}: by_country needs a `default` page for other countries")
+            c.add(
+                yf,
+                yf.line(page.id, "by_country"),
+                f"page {page.id!r}: by_country needs a `default` page for other countries",
+            )
     return pages
 
 
 def _language(
-    c: _Collector, root: Path, code: str, pages: dict[str, PageSpec], facts: dict[str, Fact], reference: LanguagePack | None
+    c: _Collector,
+    root: Path,
+    code: str,
+    pages: dict[str, PageSpec],
+    facts: dict[str, Fact],
+    reference: LanguagePack | None,
 ) -> LanguagePack:
     try:
         Locale.parse(code)
@@ -226,11 +246,17 @@ def _string(c: _Collector, yf: YamlFile, at: tuple, value: object) -> str | None
         c.add(yf, yf.line(*at), f"{'.'.join(map(str, at))} must be non-empty text")
         return None
     if len(value) > schema.MAX_MESSAGE_CHARS:
-        c.add(yf, yf.line(*at), f"{'.'.join(map(str, at))} is {len(value)} characters; Telegram allows {schema.MAX_MESSAGE_CHARS}")
+        c.add(
+            yf,
+            yf.line(*at),
+            f"{'.'.join(map(str, at))} is {len(value)} characters; Telegram allows {schema.MAX_MESSAGE_CHARS}",
+        )
     return value
 
 
-def _compare_placeholders(c: _Collector, yf: YamlFile, at: tuple, text: str, allowed: set[str], english: str | None) -> None:
+def _compare_placeholders(
+    c: _Collector, yf: YamlFile, at: tuple, text: str, allowed: set[str], english: str | None
+) -> None:
     used = placeholders(text)
     name = ".".join(map(str, at))
     for unknown in sorted(used - allowed):
@@ -239,7 +265,8 @@ def _compare_placeholders(c: _Collector, yf: YamlFile, at: tuple, text: str, all
         expected = placeholders(english)
         if used != expected:
             c.add(
-                yf, yf.line(*at),
+                yf,
+                yf.line(*at),
                 f"{name}: placeholders {sorted(used)} differ from English {sorted(expected)}",
             )
 
