@@ -71,14 +71,17 @@ class Navigator:
         else:
             text = screens[screen]
         rows = [(self._button(t, prefs, b.kind, b.target, page_id),) for b in spec.buttons]
+        nav = []
+        if screen > 0:
+            nav.append(Button(t.plain("button_back"), callbacks.page(page_id, screen - 1)))
+        elif page_id != HOME_PAGE:
+            nav.append(Button(t.plain("button_back"), self._back(page_id)))
         if page_id != HOME_PAGE:
-            back = callbacks.page(page_id, screen - 1) if screen > 0 else self._back(page_id)
-            nav = [Button(t.plain("button_back"), back), Button(t.plain("button_home"), callbacks.HOME)]
-            if screen < len(screens) - 1:
-                nav.append(Button(t.plain("button_next"), callbacks.page(page_id, screen + 1)))
+            nav.append(Button(t.plain("button_home"), callbacks.HOME))
+        if screen < len(screens) - 1:
+            nav.append(Button(t.plain("button_next"), callbacks.page(page_id, screen + 1)))
+        if nav:
             rows.append(tuple(nav))
-        elif len(screens) > 1 and screen < len(screens) - 1:
-            rows.append((Button(t.plain("button_next"), callbacks.page(page_id, screen + 1)),))
         return Screen(text, tuple(rows))
 
     def language_picker(self, t: Texts, then: str | None = None) -> Screen:

@@ -1,5 +1,6 @@
 """Menus and pages at the domain level: screens, splitting, Back/Home, stale buttons."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -111,15 +112,20 @@ pay_other: {title: Pay elsewhere, body: We have no figures for your country yet.
 }
 
 
-@pytest.fixture
-def country_navigator(tmp_path: Path, content_copy: Path):
-    root = tmp_path / "c"
-    root.mkdir()
-    (root / "en").mkdir()
-    (root / "en" / "ui.yaml").write_text((content_copy / "en" / "ui.yaml").read_text())
+def country_content(root: Path, english_ui: Path, other_body: str = "We have no figures for your country yet.") -> Path:
+    """A small content folder with a country-dependent page, in English only."""
+    (root / "en").mkdir(parents=True)
+    (root / "en" / "ui.yaml").write_text(english_ui.read_text())
     for name, text in COUNTRY_CONTENT.items():
         (root / name).write_text(text)
-    return load_navigator(root)
+    pages = root / "en" / "pages.yaml"
+    pages.write_text(pages.read_text().replace("We have no figures for your country yet.", json.dumps(other_body)))
+    return root
+
+
+@pytest.fixture
+def country_navigator(tmp_path: Path, content_copy: Path):
+    return load_navigator(country_content(tmp_path / "c", content_copy / "en" / "ui.yaml"))
 
 
 def test_a_country_page_asks_the_country_once_then_remembers(country_navigator):
@@ -164,3 +170,21 @@ def test_country_page_picker_goes_back_before_the_page(country_navigator):
     t = nav.texts_for(Prefs(), None)
     picker = nav.on_button(callbacks.page("pay"), t, Prefs()).screen
     assert datas(picker)[-2:] == [callbacks.HOME, callbacks.HOME]  # not back to "pay", which would ask again
+
+
+def test_a_long_page_becomes_screens_with_next_and_back(tmp_path, content_copy):
+    long_body = "\n\n".join(f"Step {i}: " + "read this carefully and keep your records. " * 12 for i in range(1, 7))
+    nav = load_navigator(
+        country_content(tmp_path / "c", content_copy / "en" / "ui.yaml", long_body + " See {ke_example}.")
+    )
+    t = nav.texts_for(Prefs(), None)
+    first = nav.page(t, Prefs(country="UG"), "pay")
+    assert "1/" in first.text and "Sources" not in first.text
+    assert labels(first)[-3:] == ["◀ Back", "🏠 Menu", "Next ▶"]
+    second = nav.on_button(datas(first)[-1], t, Prefs(country="UG")).screen
+    assert "2/" in second.text
+    assert datas(second)[-3] == callbacks.page("pay_other")  # Back: the previous screen
+    total = len(nav.screens["en", "pay_other"])
+    last = nav.page(t, Prefs(country="UG"), "pay_other", total - 1)
+    assert f"{total}/{total}" in last.text and "Sources" in last.text and "Next ▶" not in labels(last)
+    assert all(len(s) <= 4096 for s in nav.screens["en", "pay_other"])

@@ -213,6 +213,8 @@ def _pages(c: _Collector, yf: YamlFile | None, countries: dict[str, str | None])
                 c.add(yf, where, f"page {page.id!r}: {code!r} is not in countries.yaml")
             if target not in pages:
                 c.add(yf, where, f"page {page.id!r} sends {code} to page {target!r}, which does not exist")
+            elif pages[target].by_country is not None:
+                c.add(yf, where, f"page {page.id!r} sends {code} to {target!r}, which itself depends on the country")
         if page.by_country is not None and schema.DEFAULT_COUNTRY_KEY not in page.by_country:
             c.add(
                 yf,
