@@ -255,7 +255,7 @@ def main() -> None:
 
     print(f"content load + validation: {content_load_seconds() * 1000:.0f} ms (in process)")
     _, startup = asyncio.run(measure("haki", 1, 0, 0))
-    print(f"start-up, process launch to first getUpdates (no latency): {startup * 1000:.0f} ms")
+    print(f"start-up, process launch to polling (content check included, no latency): {startup * 1000:.0f} ms")
 
     print(
         f"\n{args.users} users x (1 + {args.steps}) updates each, {args.latency_ms} ms Bot API latency;"
