@@ -82,8 +82,4 @@ async def start_services(app: Application) -> None:
 async def stop_services(app: Application) -> None:
     """post_shutdown: close the database."""
     if SERVICES in app.bot_data:
-        await services_of(app).storage.close()
-
-
-def services_of(app: Application) -> Services:
-    return app.bot_data[SERVICES]
+        await app.bot_data[SERVICES].storage.close()

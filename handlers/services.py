@@ -24,13 +24,9 @@ class Services:
     preferences: Preferences
 
 
-def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    return context.bot_data[SERVICES]
-
-
 async def viewer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Services, Texts, Prefs]:
     """The services, this user's language and their remembered choices, for one update."""
-    s = services(context)
+    s: Services = context.bot_data[SERVICES]
     user = update.effective_user
     prefs = await s.preferences.get(user.id) if user else Prefs()
     texts = s.navigator.texts_for(prefs, user.language_code if user else None)
