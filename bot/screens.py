@@ -37,8 +37,15 @@ _TAG = re.compile(r"<[^>]+>")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 
 
+SCREEN_BREAK = "\n---\n"  # a line of three dashes in a body forces a new screen (one step per screen)
+
+
 def split_body(body: str, limit: int = SCREEN_CHARS) -> list[str]:
-    """Split at paragraphs (then sentences, then words) into screens of at most `limit` chars."""
+    """Screens of at most `limit` chars: at forced breaks, then paragraphs, sentences, words."""
+    return [screen for part in f"\n{body}\n".split(SCREEN_BREAK) for screen in _split_part(part, limit) if screen] or [""]
+
+
+def _split_part(body: str, limit: int) -> list[str]:
     pieces: list[tuple[str, str]] = []  # (joiner to the previous piece, text)
     for paragraph in (p.strip() for p in body.split("\n\n")):
         if not paragraph:
@@ -59,7 +66,7 @@ def split_body(body: str, limit: int = SCREEN_CHARS) -> list[str]:
             screens[-1] += joiner + piece
         else:
             screens.append(piece)
-    return screens or [""]
+    return screens
 
 
 def _by_words(text: str, limit: int) -> list[str]:

@@ -47,13 +47,16 @@ class Texts:
         return format_date(value, format="long", locale=self.locale)
 
     def fact(self, fact: Fact) -> str:
+        """A fact as it appears in a page, marked when it is not confirmed."""
         if fact.kind == "money":
-            return self.money(fact.value, fact.currency)  # type: ignore[arg-type]
-        if fact.kind == "number":
-            return self.number(fact.value)  # type: ignore[arg-type]
-        if fact.kind == "date":
-            return self.date(fact.value)  # type: ignore[arg-type]
-        return str(fact.value)
+            shown = self.money(fact.value, fact.currency)  # type: ignore[arg-type]
+        elif fact.kind == "number":
+            shown = self.number(fact.value)  # type: ignore[arg-type]
+        elif fact.kind == "date":
+            shown = self.date(fact.value)  # type: ignore[arg-type]
+        else:
+            shown = str(fact.value)
+        return shown if fact.confirmed else f"{shown} {self.pack.ui['unconfirmed']}"
 
     def country_name(self, code: str) -> str:
         return self.locale.territories.get(code, code)

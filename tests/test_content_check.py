@@ -37,19 +37,19 @@ def test_missing_translation_is_reported(content_copy):
 
 
 def test_missing_page_translation_is_reported(content_copy):
-    text = (content_copy / "sw/pages.yaml").read_text()
+    text = (content_copy / "sw/pages/core.yaml").read_text()
     start = text.index("\nhelp:")
-    (content_copy / "sw/pages.yaml").write_text(text[:start] + "\n")
+    (content_copy / "sw/pages/core.yaml").write_text(text[:start] + "\n")
     assert any(
-        "content/sw/pages.yaml" in p and "translation missing: text for page 'help'" in p
+        "content/sw/pages" in p and "translation missing: text for page 'help'" in p
         for p in problems(content_copy)
     )
 
 
 def test_link_to_a_missing_page_names_file_and_line(content_copy):
-    edit(content_copy / "pages.yaml", "    - page: privacy_stored", "    - page: no_such_page")
-    line = line_of(content_copy / "pages.yaml", "no_such_page")
-    assert f"content/pages.yaml:{line}: page 'privacy' links to page 'no_such_page', which does not exist" in problems(
+    edit(content_copy / "pages/core.yaml", "    - page: privacy_stored", "    - page: no_such_page")
+    line = line_of(content_copy / "pages/core.yaml", "no_such_page")
+    assert f"content/pages/core.yaml:{line}: page 'privacy' links to page 'no_such_page', which does not exist" in problems(
         content_copy
     )
 
@@ -62,7 +62,7 @@ def test_placeholders_must_match_english(content_copy):
 
 
 def test_unknown_placeholder_in_a_page_is_reported(content_copy):
-    edit(content_copy / "en/pages.yaml", "Haki gives clear", "Haki {invented_number} gives clear")
+    edit(content_copy / "en/pages/core.yaml", "Haki gives clear", "Haki {invented_number} gives clear")
     assert any("unknown placeholder {invented_number}" in p for p in problems(content_copy))
 
 
@@ -73,25 +73,25 @@ def test_text_over_telegrams_limit_is_reported(content_copy):
 
 def test_callback_data_over_64_bytes_is_reported(content_copy):
     long_id = "p" * 60
-    for name in ("pages.yaml", "en/pages.yaml", "fr/pages.yaml", "sw/pages.yaml"):
+    for name in ("pages/core.yaml", "en/pages/core.yaml", "fr/pages/core.yaml", "sw/pages/core.yaml"):
         edit(content_copy / name, "privacy_phone:", f"{long_id}:")
-    edit(content_copy / "pages.yaml", "- page: privacy_phone", f"- page: {long_id}")
-    edit(content_copy / "pages.yaml", "- page: privacy_phone", f"- page: {long_id}")
+    edit(content_copy / "pages/core.yaml", "- page: privacy_phone", f"- page: {long_id}")
+    edit(content_copy / "pages/core.yaml", "- page: privacy_phone", f"- page: {long_id}")
     assert any("too long" in p and "64 bytes" in p for p in problems(content_copy))
 
 
 def test_a_fact_without_source_or_date_is_refused(content_copy):
-    edit(content_copy / "facts.yaml", "  source: https://telegram.org/privacy\n", "")
-    assert any("content/facts.yaml" in p and "has no source" in p for p in problems(content_copy))
+    edit(content_copy / "facts/telegram.yaml", "  source: https://telegram.org/privacy\n", "")
+    assert any("content/facts/telegram.yaml" in p and "has no source" in p for p in problems(content_copy))
 
 
 def test_a_fact_with_a_date_that_is_not_a_date_is_refused(content_copy):
-    edit(content_copy / "facts.yaml", "as_of: 2026-11-29", "as_of: last year")
+    edit(content_copy / "facts/telegram.yaml", "as_of: 2026-11-29", "as_of: last year")
     assert any("as_of must be a date" in p for p in problems(content_copy))
 
 
 def test_unknown_keys_in_pages_are_reported(content_copy):
-    edit(content_copy / "pages.yaml", "privacy_phone:\n  buttons: []", "privacy_phone:\n  buttons: []\n  colour: red")
+    edit(content_copy / "pages/core.yaml", "privacy_phone:\n  buttons: []", "privacy_phone:\n  buttons: []\n  colour: red")
     assert any("unknown key 'colour'" in p for p in problems(content_copy))
 
 
@@ -101,16 +101,15 @@ def test_invalid_yaml_is_reported_with_its_line(content_copy):
 
 
 def test_unreachable_page_is_reported(content_copy):
-    for name in ("pages.yaml",):
-        (content_copy / name).write_text((content_copy / name).read_text() + "\norphan:\n  buttons: []\n")
+    (content_copy / "pages" / "extra.yaml").write_text("orphan:\n  buttons: []\n")
     for lang in ("en", "fr", "sw"):
-        path = content_copy / lang / "pages.yaml"
+        path = content_copy / lang / "pages" / "core.yaml"
         path.write_text(path.read_text() + '\norphan:\n  title: "x"\n  body: "y"\n')
     assert any("'orphan' cannot be reached" in p for p in problems(content_copy))
 
 
 def test_country_page_needs_a_default(content_copy):
-    edit(content_copy / "pages.yaml", "privacy_phone:\n  buttons: []", "privacy_phone:\n  by_country:\n    KE: help")
+    edit(content_copy / "pages/core.yaml", "privacy_phone:\n  buttons: []", "privacy_phone:\n  by_country:\n    KE: help")
     assert any("needs a `default` page" in p for p in problems(content_copy))
 
 

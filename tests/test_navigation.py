@@ -80,7 +80,7 @@ def test_screen_index_past_the_end_shows_the_last_screen(navigator):
 
 
 COUNTRY_CONTENT = {
-    "pages.yaml": """
+    "pages/core.yaml": """
 main:
   buttons:
     - page: pay
@@ -95,7 +95,7 @@ pay_other:
   buttons: []
 """,
     "countries.yaml": "KE: {currency: KES}\nUG: {currency: UGX}\n",
-    "facts.yaml": """
+    "facts/example.yaml": """
 ke_example:
   kind: money
   value: 1000
@@ -103,7 +103,7 @@ ke_example:
   source: https://example.org/ke
   as_of: 2026-01-31
 """,
-    "en/pages.yaml": """
+    "en/pages/core.yaml": """
 main: {title: Menu, body: Pick one.}
 pay: {title: Pay, body: Pay rights}
 pay_ke: {title: Pay in Kenya, body: "Example amount {ke_example}."}
@@ -117,8 +117,9 @@ def country_content(root: Path, english_ui: Path, other_body: str = "We have no 
     (root / "en").mkdir(parents=True)
     (root / "en" / "ui.yaml").write_text(english_ui.read_text())
     for name, text in COUNTRY_CONTENT.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text)
-    pages = root / "en" / "pages.yaml"
+    pages = root / "en" / "pages" / "core.yaml"
     pages.write_text(pages.read_text().replace("We have no figures for your country yet.", json.dumps(other_body)))
     return root
 
@@ -188,3 +189,8 @@ def test_a_long_page_becomes_screens_with_next_and_back(tmp_path, content_copy):
     last = nav.page(t, Prefs(country="UG"), "pay_other", total - 1)
     assert f"{total}/{total}" in last.text and "Sources" in last.text and "Next ▶" not in labels(last)
     assert all(len(s) <= 4096 for s in nav.screens["en", "pay_other"])
+
+
+def test_three_dashes_force_a_new_screen():
+    body = "Breathe in slowly.\n---\nHold for four.\n\n---\nBreathe out."
+    assert split_body(body) == ["Breathe in slowly.", "Hold for four.", "Breathe out."]

@@ -1,11 +1,11 @@
 """Reads content/ into a Content, collecting every problem with its file and line.
 
-Layout:
-  content/pages.yaml      pages and the buttons between them (language-neutral)
-  content/facts.yaml      amounts, phones, URLs with source and as-of date (language-neutral)
-  content/countries.yaml  the countries offered, in menu order
-  content/<lang>/ui.yaml     interface strings
-  content/<lang>/pages.yaml  page wording: title, body, optional button label
+Layout (a folder may hold any number of .yaml files, e.g. one per topic):
+  content/pages/*.yaml        pages and the buttons between them (language-neutral)
+  content/facts/*.yaml        amounts, phones, URLs with source and as-of date (language-neutral)
+  content/countries.yaml      the countries offered, in menu order
+  content/<lang>/ui.yaml      interface strings
+  content/<lang>/pages/*.yaml page wording: title, body, optional button label
 Any folder with a ui.yaml is a language; English is the reference.
 """
 
@@ -20,7 +20,7 @@ from babel import Locale, UnknownLocaleError
 from babel.numbers import get_currency_name
 
 from bot.content import schema
-from bot.content.model import ButtonSpec, Content, Fact, LanguagePack, PageSpec, PageText
+from bot.content.model import ButtonSpec, Content, Country, Fact, LanguagePack, PageSpec, PageText
 from bot.content.yamlfile import YamlError, YamlFile, load_yaml
 
 
@@ -63,6 +63,25 @@ class _Collector:
             return None
         return yf
 
+    def read_folder(self, folder: Path) -> list[YamlFile]:
+        if not folder.is_dir():
+            self.add(folder, 1, "folder is missing")
+            return []
+        files = [self.read(path) for path in sorted(folder.glob("*.yaml"))]
+        return [f for f in files if f is not None]
+
+
+def _items(c: _Collector, files: list[YamlFile], what: str):
+    """(file, key, value) over several files; a key defined twice is reported."""
+    seen: dict[str, YamlFile] = {}
+    for yf in files:
+        for key, value in yf.data.items():
+            if key in seen:
+                c.add(yf, yf.line(key), f"{what} {key!r} is already defined in {seen[key].path.name}")
+                continue
+            seen[key] = yf
+            yield yf, key, value
+
 
 def placeholders(text: str) -> set[str]:
     """Names used as {name} in text ({{ and }} are literal braces)."""
@@ -75,9 +94,9 @@ def placeholders(text: str) -> set[str]:
 def load_content(root: Path) -> tuple[Content | None, list[Problem]]:
     """Load and cross-check the content; Content is None when anything is wrong."""
     c = _Collector(root)
-    facts = _facts(c, c.read(root / "facts.yaml"))
-    countries = _countries(c, c.read(root / "countries.yaml"))
-    pages = _pages(c, c.read(root / "pages.yaml"), countries)
+    facts = _facts(c, c.read_folder(root / "facts"))
+    countries = _countries(c, c.read(root / "countries.yaml"), facts)
+    pages = _pages(c, c.read_folder(root / "pages"), countries)
 
     codes = sorted(p.name for p in root.iterdir() if (p / "ui.yaml").exists()) if root.is_dir() else []
     if schema.REFERENCE_LANGUAGE not in codes:
@@ -99,11 +118,9 @@ def _unknown_keys(c: _Collector, yf: YamlFile, at: tuple, data: dict, allowed: f
             c.add(yf, yf.line(*at, key), f"unknown key {key!r} in {what} (allowed: {', '.join(sorted(allowed))})")
 
 
-def _facts(c: _Collector, yf: YamlFile | None) -> dict[str, Fact]:
+def _facts(c: _Collector, files: list[YamlFile]) -> dict[str, Fact]:
     facts: dict[str, Fact] = {}
-    if yf is None:
-        return facts
-    for fid, raw in yf.data.items():
+    for yf, fid, raw in _items(c, files, "fact"):
         line = yf.line(fid)
         if not isinstance(raw, dict):
             c.add(yf, line, f"fact {fid!r} must be a mapping with kind, value, source and as_of")
@@ -129,7 +146,22 @@ def _facts(c: _Collector, yf: YamlFile | None) -> dict[str, Fact]:
         currency = raw.get("currency")
         if kind == "money" and not _known_currency(currency):
             c.add(yf, yf.line(fid, "currency"), f"fact {fid!r}: money needs an ISO 4217 currency such as KES")
-        facts[fid] = Fact(fid, kind, value, str(source), as_of if isinstance(as_of, dt.date) else dt.date.min, currency)
+        per = raw.get("per")
+        if per is not None and (kind != "money" or per not in schema.WAGE_PERIODS):
+            c.add(yf, yf.line(fid, "per"), f"fact {fid!r}: per is for money: {', '.join(sorted(schema.WAGE_PERIODS))}")
+        confirmed = raw.get("confirmed", True)
+        if not isinstance(confirmed, bool):
+            c.add(yf, yf.line(fid, "confirmed"), f"fact {fid!r}: confirmed is true or false")
+        facts[fid] = Fact(
+            fid,
+            kind,
+            value,
+            str(source),
+            as_of if isinstance(as_of, dt.date) else dt.date.min,
+            currency,
+            per,
+            confirmed is not False,
+        )
     return facts
 
 
@@ -137,8 +169,8 @@ def _known_currency(code: object) -> bool:
     return isinstance(code, str) and len(code) == 3 and get_currency_name(code, locale="en") != code
 
 
-def _countries(c: _Collector, yf: YamlFile | None) -> dict[str, str | None]:
-    countries: dict[str, str | None] = {}
+def _countries(c: _Collector, yf: YamlFile | None, facts: dict[str, Fact]) -> dict[str, Country]:
+    countries: dict[str, Country] = {}
     if yf is None:
         return countries
     territories = Locale.parse("en").territories
@@ -154,17 +186,26 @@ def _countries(c: _Collector, yf: YamlFile | None) -> dict[str, str | None]:
         currency = raw.get("currency")
         if currency is not None and not _known_currency(currency):
             c.add(yf, yf.line(code, "currency"), f"country {code!r}: unknown currency {currency!r}")
-        countries[code] = currency
+        wage, hours = facts.get(raw.get("minimum_wage", "")), facts.get(raw.get("wage_hours", ""))
+        if "minimum_wage" in raw and (wage is None or wage.kind != "money" or wage.per is None):
+            c.add(
+                yf, yf.line(code, "minimum_wage"), f"country {code!r}: minimum_wage must name a money fact with `per`"
+            )
+        if "wage_hours" in raw and (hours is None or hours.kind != "number"):
+            c.add(yf, yf.line(code, "wage_hours"), f"country {code!r}: wage_hours must name a number fact")
+        if ("minimum_wage" in raw) != ("wage_hours" in raw):
+            c.add(yf, yf.line(code), f"country {code!r}: minimum_wage and wage_hours go together")
+        countries[code] = Country(code, currency, wage, hours)
     return countries
 
 
-def _pages(c: _Collector, yf: YamlFile | None, countries: dict[str, str | None]) -> dict[str, PageSpec]:
+def _pages(c: _Collector, files: list[YamlFile], countries: dict[str, str | None]) -> dict[str, PageSpec]:
     from bot import callbacks  # the callback encoding decides how long a page id may be
 
     pages: dict[str, PageSpec] = {}
-    if yf is None:
-        return pages
-    for pid, raw in yf.data.items():
+    where_defined: dict[str, YamlFile] = {}
+    for yf, pid, raw in _items(c, files, "page"):
+        where_defined[pid] = yf
         raw = raw or {}
         line = yf.line(pid)
         if not isinstance(raw, dict):
@@ -194,9 +235,10 @@ def _pages(c: _Collector, yf: YamlFile | None, countries: dict[str, str | None])
             by_country = None
         pages[pid] = PageSpec(pid, tuple(buttons), by_country, line)
 
-    if schema.HOME_PAGE not in pages:
-        c.add(yf, 1, f"there is no {schema.HOME_PAGE!r} page (the main menu)")
+    if files and schema.HOME_PAGE not in pages:
+        c.add(files[0], 1, f"there is no {schema.HOME_PAGE!r} page (the main menu)")
     for page in pages.values():
+        yf = where_defined[page.id]
         for i, b in enumerate(page.buttons):
             where = yf.line(page.id, "buttons", i)
             if b.kind == "page" and b.target not in pages:
@@ -210,7 +252,7 @@ def _pages(c: _Collector, yf: YamlFile | None, countries: dict[str, str | None])
         for code, target in (page.by_country or {}).items():
             where = yf.line(page.id, "by_country", code)
             if code != schema.DEFAULT_COUNTRY_KEY and code not in countries:
-                c.add(yf, where, f"page {page.id!r}: {code!r} is not in countries.yaml")
+                c.add(yf, where, f"page {page.id!r}: {code!r} is not in content/countries.yaml")
             if target not in pages:
                 c.add(yf, where, f"page {page.id!r} sends {code} to page {target!r}, which does not exist")
             elif pages[target].by_country is not None:
@@ -237,9 +279,8 @@ def _language(
     except (UnknownLocaleError, ValueError):
         c.add(root / code / "ui.yaml", 1, f"{code!r} is not a language babel knows (use a code such as fr or sw)")
     ui_file = c.read(root / code / "ui.yaml")
-    pages_file = c.read(root / code / "pages.yaml")
     ui = _ui(c, ui_file, reference) if ui_file else {}
-    texts = _page_texts(c, pages_file, pages, facts, reference) if pages_file else {}
+    texts = _page_texts(c, root / code / "pages", c.read_folder(root / code / "pages"), pages, facts, reference)
     return LanguagePack(code, ui, texts)
 
 
@@ -293,18 +334,25 @@ def _ui(c: _Collector, yf: YamlFile, reference: LanguagePack | None) -> dict[str
 
 
 def _page_texts(
-    c: _Collector, yf: YamlFile, pages: dict[str, PageSpec], facts: dict[str, Fact], reference: LanguagePack | None
+    c: _Collector,
+    folder: Path,
+    files: list[YamlFile],
+    pages: dict[str, PageSpec],
+    facts: dict[str, Fact],
+    reference: LanguagePack | None,
 ) -> dict[str, PageText]:
     texts: dict[str, PageText] = {}
-    for pid, raw in yf.data.items():
+    for yf, pid, raw in _items(c, files, "page text"):
         if pid not in pages:
-            c.add(yf, yf.line(pid), f"text for page {pid!r}, which is not in content/pages.yaml")
+            c.add(yf, yf.line(pid), f"text for page {pid!r}, which is not in content/pages/")
             continue
         if not isinstance(raw, dict):
             c.add(yf, yf.line(pid), f"page {pid!r} must be a mapping with title and body")
             continue
         _unknown_keys(c, yf, (pid,), raw, schema.PAGE_TEXT_KEYS, f"page {pid!r}")
-        missing = schema.REQUIRED_PAGE_TEXT_KEYS - raw.keys()
+        # A page that only picks the country's page shows no body of its own.
+        required = {"title"} if pages[pid].by_country is not None else schema.REQUIRED_PAGE_TEXT_KEYS
+        missing = required - raw.keys()
         if missing:
             c.add(yf, yf.line(pid), f"page {pid!r} has no {', '.join(sorted(missing))}")
             continue
@@ -318,9 +366,13 @@ def _page_texts(
                 english = getattr(reference.pages[pid], key)
             _compare_placeholders(c, yf, (pid, key), text, set(facts), english)
             fields[key] = text
-        if schema.REQUIRED_PAGE_TEXT_KEYS <= fields.keys():
-            texts[pid] = PageText(fields["title"], fields["body"], fields.get("button", fields["title"]))
+        if required <= fields.keys():
+            texts[pid] = PageText(fields["title"], fields.get("body", ""), fields.get("button", fields["title"]))
     for pid in pages:
-        if pid not in yf.data:
-            c.add(yf, 1, f"{'translation missing' if reference else 'missing'}: text for page {pid!r}")
+        if not _defined(files, pid):
+            c.add(folder, 1, f"{'translation missing' if reference else 'missing'}: text for page {pid!r}")
     return texts
+
+
+def _defined(files: list[YamlFile], key: str) -> bool:
+    return any(key in yf.data for yf in files)

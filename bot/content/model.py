@@ -28,6 +28,16 @@ class Fact:
     source: str
     as_of: dt.date
     currency: str | None = None
+    per: str | None = None  # for a wage: hour, day, week or month
+    confirmed: bool = True  # False: shown as "unconfirmed, please check"
+
+
+@dataclass(frozen=True)
+class Country:
+    code: str
+    currency: str | None = None
+    minimum_wage: Fact | None = None
+    wage_hours: Fact | None = None
 
 
 @dataclass(frozen=True)
@@ -48,5 +58,5 @@ class LanguagePack:
 class Content:
     pages: dict[str, PageSpec]
     facts: dict[str, Fact]
-    countries: dict[str, str | None]  # ISO code -> currency, in menu order
+    countries: dict[str, Country]  # by ISO code, in menu order
     languages: dict[str, LanguagePack]  # the reference language first

@@ -24,6 +24,7 @@ UI_KEYS: dict[str, frozenset[str]] = {
         "screen_counter": ("current", "total"),
         "sources_title": (),
         "source_line": ("source", "date"),
+        "unconfirmed": (),
         "language_prompt": ("language",),
         "language_changed": ("language",),
         "country_prompt": (),
@@ -42,7 +43,7 @@ UI_KEYS: dict[str, frozenset[str]] = {
 }
 
 # Actions a page's button may trigger besides opening another page.
-ACTIONS = frozenset({"language", "country"})
+ACTIONS = frozenset({"language", "country", "fairpay", "letter"})
 
 PAGE_KEYS = frozenset({"buttons", "by_country"})
 PAGE_TEXT_KEYS = frozenset({"title", "body", "button"})
@@ -51,9 +52,12 @@ HOME_PAGE = "main"
 DEFAULT_COUNTRY_KEY = "default"  # in by_country: the page for "another country"
 
 FACT_KINDS = frozenset({"text", "number", "money", "phone", "url", "date"})
-FACT_KEYS = frozenset({"kind", "value", "currency", "source", "as_of", "note"})
+FACT_KEYS = frozenset({"kind", "value", "currency", "per", "source", "as_of", "confirmed", "note"})
+WAGE_PERIODS = frozenset({"hour", "day", "week", "month"})  # `per` of a money fact
 REQUIRED_FACT_KEYS = frozenset({"kind", "value", "source", "as_of"})
-COUNTRY_KEYS = frozenset({"currency"})
+# minimum_wage: a money fact with `per`; wage_hours: a number fact, the legal hours that
+# period covers (so the fair-pay check can compare hourly pay with it).
+COUNTRY_KEYS = frozenset({"currency", "minimum_wage", "wage_hours"})
 
 # Telegram's limits (Bot API sendMessage and InlineKeyboardButton).
 MAX_MESSAGE_CHARS = 4096
