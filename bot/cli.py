@@ -32,7 +32,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--language", default="en", help="the Telegram app language of the demo user (default en)")
     demo.add_argument("--latency-ms", type=int, default=0, help="Bot API latency to simulate (default 0)")
-    commands.add_parser("check-content", help="check content/ for schema, translation and size problems")
+    check = commands.add_parser("check-content", help="check content/ for schema, translation and size problems")
+    check.add_argument(
+        "--languages", nargs="+", metavar="CODE", help="check only these translations (English is always checked)"
+    )
     return parser
 
 
@@ -40,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "check-content":
-            return check_content()
+            return check_content(args.languages)
         if args.command == "run":
             return run()
         if args.command == "demo":
@@ -58,8 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
-def check_content() -> int:
-    navigator = load_navigator(CONTENT_DIR)
+def check_content(languages: list[str] | None = None) -> int:
+    navigator = load_navigator(CONTENT_DIR, languages)
     pages = len(navigator.content.pages)
     languages = ", ".join(navigator.languages)
     print(f"content OK: {pages} pages, {len(navigator.content.facts)} facts, languages {languages}")

@@ -15,9 +15,9 @@ class ContentError(Exception):
         self.problems = problems
 
 
-def load_navigator(root: Path) -> Navigator:
+def load_navigator(root: Path, only: list[str] | None = None) -> Navigator:
     """Load, check and render all content; raises ContentError listing every problem."""
-    content, problems = load_content(root)
+    content, problems = load_content(root, only)
     if content is None:
         raise ContentError(problems)
     navigator = Navigator(content)

@@ -91,8 +91,9 @@ def placeholders(text: str) -> set[str]:
         return {"<unbalanced braces>"}
 
 
-def load_content(root: Path) -> tuple[Content | None, list[Problem]]:
-    """Load and cross-check the content; Content is None when anything is wrong."""
+def load_content(root: Path, only: list[str] | None = None) -> tuple[Content | None, list[Problem]]:
+    """Load and cross-check the content; Content is None when anything is wrong.
+    `only` limits the languages checked (English is always loaded: it is the reference)."""
     c = _Collector(root)
     facts = _facts(c, c.read_folder(root / "facts"))
     countries = _countries(c, c.read(root / "countries.yaml"), facts)
@@ -103,6 +104,8 @@ def load_content(root: Path) -> tuple[Content | None, list[Problem]]:
         c.add(root / schema.REFERENCE_LANGUAGE / "ui.yaml", 1, "the reference language (English) is missing")
         return None, c.problems
     codes.remove(schema.REFERENCE_LANGUAGE)
+    if only is not None:
+        codes = [code for code in codes if code in only]
     reference = _language(c, root, schema.REFERENCE_LANGUAGE, pages, facts, None)
     languages = {schema.REFERENCE_LANGUAGE: reference}
     for code in codes:
