@@ -57,6 +57,7 @@ def longest_for_page(page_id: str, countries: dict[str, object]) -> list[str]:
         country_picker(page_id),
         *(set_country(cc, page_id) for cc in codes),
         set_language("x" * _LONGEST_LANGUAGE_CODE, page_id),
+        f"fp:s:{page_id}",  # a tool started from this page (bot/fairpay_form.py, bot/letter_form.py)
     ]
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bot import __version__, logs
 from bot import config as configuration
+from bot.content import status
 from bot.content.check import ContentError, load_navigator
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
@@ -44,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "check-content":
             return check_content(args.languages)
+        if args.command == "content-status":
+            return content_status(args.accept)
         if args.command == "run":
             return run()
         if args.command == "demo":
@@ -64,8 +67,33 @@ def main(argv: list[str] | None = None) -> int:
 def check_content(languages: list[str] | None = None) -> int:
     navigator = load_navigator(CONTENT_DIR, languages)
     pages = len(navigator.content.pages)
-    languages = ", ".join(navigator.languages)
-    print(f"content OK: {pages} pages, {len(navigator.content.facts)} facts, languages {languages}")
+    codes = ", ".join(navigator.languages)
+    print(f"content OK: {pages} pages, {len(navigator.content.facts)} facts, languages {codes}")
+    old = status.stale(CONTENT_DIR, navigator.content)
+    if old:
+        # Stale translations are reported, not refused: an English fix must not block a release.
+        print(f"{len(old)} translation(s) made from an older English text:")
+        for item in old:
+            print(f"  content/{item.language}: {item.key} (English is now {item.english_now})")
+    return 0
+
+
+def content_status(accept: list[str] | None) -> int:
+    navigator = load_navigator(CONTENT_DIR)
+    if accept:
+        code, keys = accept[0], accept[1:] or None
+        if code not in navigator.languages or code == navigator.languages[0]:
+            raise configuration.ConfigError(
+                f"--accept takes a translation's language code, one of {navigator.languages[1:]}"
+            )
+        try:
+            done = status.accept(CONTENT_DIR, navigator.content, code, keys)
+        except ValueError as exc:
+            print(f"haki: {exc}", file=sys.stderr)
+            return 2
+        print(f"content/{code}/{status.VERSIONS_FILE}: recorded {len(done)} text(s)")
+    for line in status.completeness(CONTENT_DIR, navigator):
+        print(line)
     return 0
 
 

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot import callbacks
+from bot import callbacks, fairpay, letter
 from bot.content.model import Content, PageSpec
-from bot.content.schema import DEFAULT_COUNTRY_KEY, HOME_PAGE
+from bot.content.schema import CRISIS_PAGE, DEFAULT_COUNTRY_KEY, HOME_PAGE
+from bot.crisis import CrisisDetector
+from bot.forms import start_data
 from bot.screens import Button, Screen, page_screens
 from bot.texts import Texts, language_autonym, negotiate
+
+TOOLS = {fairpay.NAME: fairpay.PREFIX, letter.NAME: letter.PREFIX}  # action -> its form's callback prefix
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ class Navigator:
         self.content = content
         self._texts = {code: Texts(content, pack) for code, pack in content.languages.items()}
         self.parents = parent_pages(content)
+        self.crisis = CrisisDetector(p for pack in content.languages.values() for p in pack.crisis)
         self.languages = list(content.languages)
         # Rendered once at start-up: pages are static, and this also proves every page renders.
         self.screens = {
@@ -54,6 +59,14 @@ class Navigator:
         )
         text = f"{t.ui('welcome')}\n\n{t.ui('safety_notice')}\n\n{t.ui('menu_prompt')}"
         return Screen(text, (others, *menu.rows))
+
+    def crisis_help(self, t: Texts, prefs: Prefs) -> Screen:
+        """Helplines for the user's country (or international ones), without asking anything first."""
+        spec = self.content.pages[CRISIS_PAGE]
+        page_id = CRISIS_PAGE
+        if spec.by_country is not None:
+            page_id = spec.by_country.get(prefs.country or "", spec.by_country[DEFAULT_COUNTRY_KEY])
+        return self.page(t, prefs, page_id).with_notice(t.ui("crisis_intro"))
 
     def main_menu(self, t: Texts, prefs: Prefs) -> Screen:
         return self.page(t, prefs, HOME_PAGE)
@@ -135,6 +148,8 @@ class Navigator:
             return Button(t.pack.pages[target].button, callbacks.page(target))
         if target == "language":
             return Button(t.plain("button_language"), callbacks.language_picker(on_page))
+        if target in TOOLS:
+            return Button(t.plain(f"button_{target}"), start_data(TOOLS[target], on_page))
         picker = callbacks.country_picker(on_page)
         if prefs.country is None:
             return Button(t.plain("button_country_unset"), picker)

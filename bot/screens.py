@@ -42,7 +42,9 @@ SCREEN_BREAK = "\n---\n"  # a line of three dashes in a body forces a new screen
 
 def split_body(body: str, limit: int = SCREEN_CHARS) -> list[str]:
     """Screens of at most `limit` chars: at forced breaks, then paragraphs, sentences, words."""
-    return [screen for part in f"\n{body}\n".split(SCREEN_BREAK) for screen in _split_part(part, limit) if screen] or [""]
+    return [screen for part in f"\n{body}\n".split(SCREEN_BREAK) for screen in _split_part(part, limit) if screen] or [
+        ""
+    ]
 
 
 def _split_part(body: str, limit: int) -> list[str]:

@@ -1,11 +1,13 @@
 """Builds the python-telegram-bot Application: handlers in explicit order, services in bot_data.
 
 Handler order matters (the first match in a group wins):
+  0. (group -1) words about suicide or self-harm, in any text: helplines first, nothing else
   1. private-chat commands we know        /start /menu /help /language
-  2. button presses                       every callback query
-  3. private-chat leftovers               unknown commands, then text, then anything else
+  2. button presses                       a form's own buttons (fp:...), then every other one
+  3. private-chat leftovers               unknown commands, then text (an answer to an open form,
+                                          or unexpected), then anything else
   4. group chats                          commands get a "talk to me privately" note
-Edited messages and channel posts match nothing, deliberately: they are not new requests.
+Apart from the crisis check, edited messages and channel posts match nothing: they are not new requests.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from bot.navigation import Navigator
 from bot.preferences import Preferences
 from bot.pseudonyms import Pseudonyms
 from bot.storage import Storage
-from handlers import errors, fallback, menus
+from handlers import crisis, errors, fallback, forms, menus
+from handlers.fallback import FORMS
 from handlers.http_client import AiohttpRequest
 from handlers.per_chat import PerChatUpdateProcessor
 from handlers.services import SERVICES, Services
@@ -54,11 +57,15 @@ def build_application(config: Config, navigator: Navigator) -> Application:
     app.bot_data["config"] = config
     app.bot_data["navigator"] = navigator
 
+    # Group -1 runs first: a message about suicide or self-harm is answered before anything else.
+    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & (filters.TEXT | filters.CAPTION), crisis.check), group=-1)
     for name, callback in COMMANDS.items():
         app.add_handler(CommandHandler(name, callback, filters=PRIVATE))
+    for form in FORMS.values():
+        app.add_handler(CallbackQueryHandler(forms.button_handler(form), pattern=f"^{form.PREFIX}:"))
     app.add_handler(CallbackQueryHandler(menus.button))
     app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, fallback.unknown_command))
-    app.add_handler(MessageHandler(PRIVATE & filters.TEXT, fallback.unknown_text))
+    app.add_handler(MessageHandler(PRIVATE & filters.TEXT, fallback.text))
     app.add_handler(MessageHandler(PRIVATE, fallback.not_text))
     app.add_handler(
         MessageHandler(filters.ChatType.GROUPS & filters.UpdateType.MESSAGE & filters.COMMAND, fallback.group_command)

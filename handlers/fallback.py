@@ -5,17 +5,24 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from handlers import screens
+from handlers import fairpay, flows, forms, letter, screens
 from handlers.services import viewer
 
 _MAX_SHOWN_COMMAND = 32
+FORMS = {kind.NAME: kind for kind in (fairpay, letter)}
 
 
-async def unknown_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Typed text: the answer to an open form's question, or something we did not ask for."""
+    form = FORMS.get(flows.current_name(context) or "")
+    if form is not None:
+        await forms.typed(form, update, context)
+        return
     await _menu_with_notice(update, context, "unknown_text")
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    flows.end(context)
     command = (update.effective_message.text or "").split()[0][:_MAX_SHOWN_COMMAND]
     await _menu_with_notice(update, context, "unknown_command", command=command)
 

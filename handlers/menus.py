@@ -7,33 +7,38 @@ import asyncio
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from handlers import screens
+from handlers import flows, screens
 from handlers.services import viewer
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     # A /start payload (deep link) is ignored: it could carry a code that tracks a person.
+    flows.end(context)
     s, t, prefs = await viewer(update, context)
     await screens.send(context, update.effective_chat.id, s.navigator.welcome(t, prefs))
 
 
 async def menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    flows.end(context)
     s, t, prefs = await viewer(update, context)
     await screens.send(context, update.effective_chat.id, s.navigator.main_menu(t, prefs))
 
 
 async def help_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    flows.end(context)
     s, t, prefs = await viewer(update, context)
     await screens.send(context, update.effective_chat.id, s.navigator.page(t, prefs, "help"))
 
 
 async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    flows.end(context)
     s, t, _ = await viewer(update, context)
     await screens.send(context, update.effective_chat.id, s.navigator.language_picker(t))
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
+    flows.end(context)  # leaving a form drops its answers
     s, t, prefs = await viewer(update, context)
     outcome = s.navigator.on_button(query.data, t, prefs)
     if outcome.set_language or outcome.set_country:

@@ -35,6 +35,14 @@ def load_navigator(root: Path, only: list[str] | None = None) -> Navigator:
                         f"page {pid!r} screen {i + 1} renders to {len(text)} characters",
                     )
                 )
+    for code, pack in content.languages.items():
+        crisis_yaml = f"{root.name}/{code}/crisis.yaml"
+        for phrase in pack.crisis:
+            if not navigator.crisis(phrase):
+                problems.append(Problem(crisis_yaml, 1, f"phrase {phrase!r} does not match itself"))
+        for phrase in pack.not_crisis:
+            if navigator.crisis(phrase):
+                problems.append(Problem(crisis_yaml, 1, f"ordinary phrase {phrase!r} would raise a crisis alarm"))
     if problems:
         raise ContentError(problems)
     return navigator

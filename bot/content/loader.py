@@ -6,6 +6,7 @@ Layout (a folder may hold any number of .yaml files, e.g. one per topic):
   content/countries.yaml      the countries offered, in menu order
   content/<lang>/ui.yaml      interface strings
   content/<lang>/pages/*.yaml page wording: title, body, optional button label
+  content/<lang>/crisis.yaml  phrases that signal suicide or self-harm, and look-alikes that do not
 Any folder with a ui.yaml is a language; English is the reference.
 """
 
@@ -238,8 +239,9 @@ def _pages(c: _Collector, files: list[YamlFile], countries: dict[str, str | None
             by_country = None
         pages[pid] = PageSpec(pid, tuple(buttons), by_country, line)
 
-    if files and schema.HOME_PAGE not in pages:
-        c.add(files[0], 1, f"there is no {schema.HOME_PAGE!r} page (the main menu)")
+    for required in (schema.HOME_PAGE, schema.CRISIS_PAGE):
+        if files and required not in pages:
+            c.add(files[0], 1, f"there is no {required!r} page (the code shows it)")
     for page in pages.values():
         yf = where_defined[page.id]
         for i, b in enumerate(page.buttons):
@@ -284,7 +286,24 @@ def _language(
     ui_file = c.read(root / code / "ui.yaml")
     ui = _ui(c, ui_file, reference) if ui_file else {}
     texts = _page_texts(c, root / code / "pages", c.read_folder(root / code / "pages"), pages, facts, reference)
-    return LanguagePack(code, ui, texts)
+    crisis, not_crisis = _crisis(c, c.read(root / code / "crisis.yaml"))
+    return LanguagePack(code, ui, texts, crisis, not_crisis)
+
+
+def _crisis(c: _Collector, yf: YamlFile | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    if yf is None:
+        return (), ()
+    _unknown_keys(c, yf, (), yf.data, frozenset({"phrases", "not_crisis"}), "crisis.yaml")
+    lists = []
+    for key in ("phrases", "not_crisis"):
+        value = yf.data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            c.add(yf, yf.line(key), f"{key} must be a list of phrases")
+            value = []
+        lists.append(tuple(value))
+    if not lists[0]:
+        c.add(yf, 1, "crisis.yaml needs phrases: without them a message about suicide goes unnoticed")
+    return lists[0], lists[1]
 
 
 def _string(c: _Collector, yf: YamlFile, at: tuple, value: object) -> str | None:

@@ -52,6 +52,8 @@ class LanguagePack:
     code: str
     ui: dict[str, str]
     pages: dict[str, PageText]
+    crisis: tuple[str, ...] = ()  # phrases that signal suicide or self-harm
+    not_crisis: tuple[str, ...] = ()  # ordinary phrases that must not (checked by check-content)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,70 @@
+"""Forms in Telegram (bot/forms.py): choices are buttons, numbers and short texts are typed.
+Each form module provides NAME, PREFIX, new_form(origin), question_screen() and finish()."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Protocol
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.content.model import Country
+from bot.forms import Form, origin_of
+from bot.screens import Screen
+from bot.texts import Texts
+from handlers import flows, screens
+from handlers.services import viewer
+
+
+class FormKind(Protocol):
+    NAME: str
+    PREFIX: str
+
+    def new_form(self, origin: str) -> Form: ...
+
+    def question_screen(self, form: Form, t: Texts, country: Country | None, notice: str | None = None) -> Screen: ...
+
+    async def finish(
+        self, form: Form, t: Texts, country: Country | None, context: ContextTypes.DEFAULT_TYPE, chat_id: int
+    ) -> Screen | None: ...
+
+
+def button_handler(kind: FormKind):
+    async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        s, t, prefs = await viewer(update, context)
+        country = s.navigator.content.countries.get(prefs.country or "")
+        form: Form | None = flows.current(context, kind.NAME)
+        origin = origin_of(kind.PREFIX, query.data)
+        if origin is not None or form is None:
+            # A fresh start, or a button of a form that expired or was left: start again.
+            known = origin if origin in s.navigator.content.pages else "main"
+            form = kind.new_form(known)
+            flows.begin(context, kind.NAME, form)
+        elif not form.press(query.data):
+            form.back()  # an old button of this form: go one question back rather than guess
+        screen = await _next(kind, form, t, country, context, update.effective_chat.id)
+        await asyncio.gather(query.answer(), screens.edit(context, query, screen))
+
+    return button
+
+
+async def typed(kind: FormKind, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A typed answer to the open question."""
+    s, t, prefs = await viewer(update, context)
+    country = s.navigator.content.countries.get(prefs.country or "")
+    form: Form = flows.current(context, kind.NAME)
+    problem = form.type(update.effective_message.text or "", t.code)
+    if problem:
+        screen = kind.question_screen(form, t, country, notice=problem)
+    else:
+        screen = await _next(kind, form, t, country, context, update.effective_chat.id)
+    await screens.send(context, update.effective_chat.id, screen)
+
+
+async def _next(kind: FormKind, form: Form, t: Texts, country, context, chat_id: int) -> Screen:
+    if form.current() is not None:
+        return kind.question_screen(form, t, country)
+    flows.end(context)  # done: the answers are dropped right away
+    return await kind.finish(form, t, country, context, chat_id)
