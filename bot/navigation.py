@@ -38,6 +38,11 @@ class Navigator:
         self.content = content
         self._texts = {code: Texts(content, pack) for code, pack in content.languages.items()}
         self.parents = parent_pages(content)
+        # A country's own page -> the page that chose it, so changing the country there
+        # shows the new country's page rather than the old one again.
+        self.router_of = {
+            target: pid for pid, spec in content.pages.items() for target in (spec.by_country or {}).values()
+        }
         self.crisis = CrisisDetector(p for pack in content.languages.values() for p in pack.crisis)
         self.languages = list(content.languages)
         # Rendered once at start-up: pages are static, and this also proves every page renders.
@@ -150,7 +155,7 @@ class Navigator:
             return Button(t.plain("button_language"), callbacks.language_picker(on_page))
         if target in TOOLS:
             return Button(t.plain(f"button_{target}"), start_data(TOOLS[target], on_page))
-        picker = callbacks.country_picker(on_page)
+        picker = callbacks.country_picker(self.router_of.get(on_page, on_page))
         if prefs.country is None:
             return Button(t.plain("button_country_unset"), picker)
         return Button(t.plain("button_country", country=self._country_label(t, prefs.country)), picker)

@@ -1,0 +1,96 @@
+"""The fair-pay check, the letter builder and the crisis answer, end to end through the
+sandbox in the three languages."""
+
+import pytest
+
+from bot.navigation import Prefs
+from tests.conftest import Chatter
+
+
+def ui(bot, code: str, key: str) -> str:
+    return bot.navigator.content.languages[code].ui[key]
+
+
+def title(bot, code: str, page: str) -> str:
+    return bot.navigator.content.languages[code].pages[page].title
+
+
+async def open_country_page(person: Chatter, bot, code: str, router: str, country: str):
+    """From /start: the topic's button, then the country, as a worker would."""
+    menu = await person.say("/start")
+    picker = await person.press(bot.navigator.content.languages[code].pages[router].button, menu)
+    return await person.press(bot.navigator.texts_for(Prefs(language=code), None).country_name(country), picker)
+
+
+@pytest.mark.parametrize("code, amount, minutes", [("en", "25", "3"), ("fr", "12,5", "1,5"), ("sw", "25", "3")])
+async def test_fair_pay_check_from_a_country_page(haki, code, amount, minutes):
+    person = Chatter(haki, 700 + len(code) + ord(code[0]), language_code=code)
+    page = await open_country_page(person, haki, code, "pay", "KE")
+    question = await person.press(ui(haki, code, "button_fairpay"), page)
+    assert question.text.startswith(ui(haki, code, "fairpay_unit").split(":")[0])
+    await person.press(ui(haki, code, "fairpay_unit_task"), question)
+    retry = await person.say("twenty five")
+    assert retry.text.startswith(ui(haki, code, "form_not_number")[:20])
+    await person.say(amount)
+    await person.say(minutes)
+    result = await person.say("10")
+    assert "KES" in result.text or "Ksh" in result.text
+    assert ui(haki, code, "sources_title") in result.text or ui(haki, code, "fairpay_no_minimum")[:20] in result.text
+    # The form is over: typing a number now is unexpected text again.
+    after = await person.say("10")
+    assert after.text.startswith(ui(haki, code, "unknown_text")[:15])
+
+
+async def test_leaving_the_form_drops_it(haki):
+    person = Chatter(haki, 801)
+    page = await open_country_page(person, haki, "en", "pay", "UG")
+    question = await person.press("🧮 Fair-pay check", page)
+    await person.press("Per hour", question)
+    await person.say("/menu")
+    assert (await person.say("5000")).text.startswith("I work with buttons")
+
+
+@pytest.mark.parametrize("code", ["en", "fr", "sw"])
+async def test_letter_builder_sends_the_letter_as_text_and_file(haki, code):
+    person = Chatter(haki, 810 + len(code) + ord(code[0]), language_code=code)
+    page = await open_country_page(person, haki, code, "grievance", "TZ")
+    question = await person.press(ui(haki, code, "button_letter"), page)
+    await person.press(ui(haki, code, "letter_problem_late"), question)
+    await person.say("03/2026")
+    skipped = await person.press(ui(haki, code, "form_skip"))
+    ready = await person.press(ui(haki, code, "letter_request_pay"), skipped)
+    assert ready.text.startswith(ui(haki, code, "letter_ready")[:15])
+    document = person.user.documents[-1]
+    assert document.file_name == ui(haki, code, "letter_filename")
+    letter = document.data.decode("utf-8")
+    assert "03/2026" in letter and "[" in letter
+    assert ui(haki, code, "letter_says_late") in letter
+    assert letter in ready.text  # the same letter, to copy
+
+
+@pytest.mark.parametrize(
+    "code, text",
+    [("en", "I want to end my life"), ("en", "SUIIICIDE"), ("fr", "je veux me suicider"), ("sw", "nataka kujiua")],
+)
+async def test_words_about_suicide_get_helplines_first(haki, code, text):
+    person = Chatter(haki, 900 + len(text), language_code=code)
+    reply = await person.say(text)
+    assert reply.text.startswith(ui(haki, code, "crisis_intro")[:20])
+    assert len(person.user.bot_messages) == 1  # nothing else was said before or after
+
+
+async def test_crisis_words_in_the_middle_of_a_form_still_come_first(haki):
+    person = Chatter(haki, 950)
+    page = await open_country_page(person, haki, "en", "pay", "KE")
+    question = await person.press("🧮 Fair-pay check", page)
+    await person.press("Per task", question)
+    reply = await person.say("i dont want to live anymore")
+    assert reply.text.startswith("Thank you for telling me")
+    assert title(haki, "en", "helpl_ke") in reply.text
+
+
+@pytest.mark.parametrize("text", ["this deadline is killing me", "I'm dying to know my pay", "kill the process"])
+async def test_ordinary_phrases_raise_no_alarm(haki, text):
+    person = Chatter(haki, 990)
+    reply = await person.say(text)
+    assert reply.text.startswith("I work with buttons")
