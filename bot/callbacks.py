@@ -5,7 +5,8 @@ a language switch or a content change (an unknown page explains itself instead).
 Telegram allows 64 bytes; `check-content` verifies the longest data each page can produce.
 
   home            main menu
-  p:<page>[:<n>]  screen n (0-based) of a page
+  p:<page>[:<n>[:<from>]]  screen n (0-based) of a page; Back leads to <from> when given
+                  (a page linked from several places, such as one shared by every country)
   lp[:<page>]     language picker          l:<code>[:<page>]     set language, then show page
   cp[:<page>]     country picker           c:<CC>[:<page>]       set country, then show page
 The <page> of a picker is where it returns: after a choice, and on Back.
@@ -27,9 +28,12 @@ class Action:
     page: str | None = None
     screen: int = 0
     value: str | None = None
+    came_from: str | None = None
 
 
-def page(page_id: str, screen: int = 0) -> str:
+def page(page_id: str, screen: int = 0, came_from: str | None = None) -> str:
+    if came_from:
+        return f"p:{page_id}:{screen}:{came_from}"
     return f"p:{page_id}:{screen}" if screen else f"p:{page_id}"
 
 
@@ -49,11 +53,11 @@ def set_country(code: str, then: str | None = None) -> str:
     return f"c:{code}:{then}" if then else f"c:{code}"
 
 
-def longest_for_page(page_id: str, countries: dict[str, object]) -> list[str]:
+def longest_for_page(page_id: str, countries: dict[str, object], longest_page_id: str) -> list[str]:
     """The longest data that can point at a page, for the content check."""
     codes = [*countries, OTHER_COUNTRY]
     return [
-        page(page_id, _MAX_SCREENS),
+        page(page_id, _MAX_SCREENS, longest_page_id),
         country_picker(page_id),
         *(set_country(cc, page_id) for cc in codes),
         set_language("x" * _LONGEST_LANGUAGE_CODE, page_id),
@@ -71,10 +75,11 @@ def parse(data: object) -> Action:
     if head == "lp":
         return Action("language_picker", page=rest or None)
     if head == "p" and rest:
-        page_id, _, screen = rest.partition(":")
+        page_id, _, rest = rest.partition(":")
+        screen, _, came_from = rest.partition(":")
         if screen and not (screen.isdigit() and int(screen) <= _MAX_SCREENS):
             return Action("invalid")
-        return Action("page", page=page_id, screen=int(screen or 0))
+        return Action("page", page=page_id, screen=int(screen or 0), came_from=came_from or None)
     if head == "l" and rest:
         code, _, then = rest.partition(":")
         return Action("set_language", value=code, page=then or None)

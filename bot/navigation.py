@@ -76,12 +76,15 @@ class Navigator:
     def main_menu(self, t: Texts, prefs: Prefs) -> Screen:
         return self.page(t, prefs, HOME_PAGE)
 
-    def page(self, t: Texts, prefs: Prefs, page_id: str, screen: int = 0) -> Screen:
+    def page(self, t: Texts, prefs: Prefs, page_id: str, screen: int = 0, came_from: str | None = None) -> Screen:
         spec = self.content.pages[page_id]
         if spec.by_country is not None:
             if prefs.country is None:
                 return self.country_picker(t, then=page_id)
-            return self.page(t, prefs, spec.by_country.get(prefs.country, spec.by_country[DEFAULT_COUNTRY_KEY]), screen)
+            target = spec.by_country.get(prefs.country, spec.by_country[DEFAULT_COUNTRY_KEY])
+            return self.page(t, prefs, target, screen, came_from)
+        if came_from not in self.content.pages or came_from == self.parents.get(page_id):
+            came_from = None  # Back goes to the usual parent anyway
         screens = self.screens[t.code, page_id]
         screen = min(max(screen, 0), len(screens) - 1)
         if page_id == HOME_PAGE:
@@ -91,13 +94,17 @@ class Navigator:
         rows = [(self._button(t, prefs, b.kind, b.target, page_id),) for b in spec.buttons]
         nav = []
         if screen > 0:
-            nav.append(Button(t.plain("button_back"), callbacks.page(page_id, screen - 1)))
+            nav.append(Button(t.plain("button_back"), callbacks.page(page_id, screen - 1, came_from)))
+        elif came_from:
+            nav.append(
+                Button(t.plain("button_back"), callbacks.HOME if came_from == HOME_PAGE else callbacks.page(came_from))
+            )
         elif page_id != HOME_PAGE:
             nav.append(Button(t.plain("button_back"), self._back(page_id)))
         if page_id != HOME_PAGE:
             nav.append(Button(t.plain("button_home"), callbacks.HOME))
         if screen < len(screens) - 1:
-            nav.append(Button(t.plain("button_next"), callbacks.page(page_id, screen + 1)))
+            nav.append(Button(t.plain("button_next"), callbacks.page(page_id, screen + 1, came_from)))
         if nav:
             rows.append(tuple(nav))
         return Screen(text, tuple(rows))
@@ -119,7 +126,7 @@ class Navigator:
         if action.kind == "home":
             return Outcome(self.main_menu(t, prefs))
         if action.kind == "page" and action.page in self.content.pages:
-            return Outcome(self.page(t, prefs, action.page, action.screen))
+            return Outcome(self.page(t, prefs, action.page, action.screen, action.came_from))
         if action.kind == "language_picker" and self._known_page(action.page):
             return Outcome(self.language_picker(t, then=action.page))
         if action.kind == "set_language" and action.value in self._texts and self._known_page(action.page):
@@ -150,7 +157,9 @@ class Navigator:
 
     def _button(self, t: Texts, prefs: Prefs, kind: str, target: str, on_page: str) -> Button:
         if kind == "page":
-            return Button(t.pack.pages[target].button, callbacks.page(target))
+            # Remember where the user came from when Back would otherwise lead elsewhere.
+            came_from = on_page if self.parents.get(target) != on_page else None
+            return Button(t.pack.pages[target].button, callbacks.page(target, 0, came_from))
         if target == "language":
             return Button(t.plain("button_language"), callbacks.language_picker(on_page))
         if target in TOOLS:

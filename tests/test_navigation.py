@@ -84,14 +84,21 @@ COUNTRY_CONTENT = {
 main:
   buttons:
     - page: pay
+    - page: helplines
     - action: country
+helplines:
+  buttons: []
 pay:
   by_country:
     KE: pay_ke
     default: pay_other
 pay_ke:
-  buttons: []
+  buttons:
+    - page: evidence
 pay_other:
+  buttons:
+    - page: evidence
+evidence:
   buttons: []
 """,
     "countries.yaml": "KE: {currency: KES}\nUG: {currency: UGX}\n",
@@ -108,7 +115,10 @@ main: {title: Menu, body: Pick one.}
 pay: {title: Pay, body: Pay rights}
 pay_ke: {title: Pay in Kenya, body: "Example amount {ke_example}."}
 pay_other: {title: Pay elsewhere, body: We have no figures for your country yet.}
+helplines: {title: Helplines, body: Someone to talk to.}
+evidence: {title: Evidence, body: Keep your records.}
 """,
+    "en/crisis.yaml": "phrases: [suicide]\n",
 }
 
 
@@ -194,3 +204,14 @@ def test_a_long_page_becomes_screens_with_next_and_back(tmp_path, content_copy):
 def test_three_dashes_force_a_new_screen():
     body = "Breathe in slowly.\n---\nHold for four.\n\n---\nBreathe out."
     assert split_body(body) == ["Breathe in slowly.", "Hold for four.", "Breathe out."]
+
+
+def test_a_shared_page_goes_back_where_the_user_came_from(country_navigator):
+    nav = country_navigator
+    t = nav.texts_for(Prefs(), None)
+    other = nav.page(t, Prefs(country="UG"), "pay")  # Uganda gets the "another country" page
+    evidence = nav.on_button(datas(other)[0], t, Prefs(country="UG")).screen
+    assert evidence.text.startswith("<b>Evidence</b>")
+    assert datas(evidence)[-2] == callbacks.page("pay_other")  # not pay_ke, the first page linking here
+    kenya = nav.page(t, Prefs(country="KE"), "pay")
+    assert datas(nav.on_button(datas(kenya)[0], t, Prefs(country="KE")).screen)[-2] == callbacks.page("pay_ke")

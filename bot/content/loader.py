@@ -216,16 +216,6 @@ def _pages(c: _Collector, files: list[YamlFile], countries: dict[str, str | None
             c.add(yf, line, f"page {pid!r} must be a mapping")
             continue
         _unknown_keys(c, yf, (pid,), raw, schema.PAGE_KEYS, f"page {pid!r}")
-        too_long = [
-            d for d in callbacks.longest_for_page(pid, countries) if len(d.encode()) > schema.MAX_CALLBACK_BYTES
-        ]
-        if too_long:
-            c.add(
-                yf,
-                line,
-                f"page id {pid!r} is too long: its button data {too_long[0]!r} "
-                f"exceeds {schema.MAX_CALLBACK_BYTES} bytes",
-            )
         buttons = []
         for i, b in enumerate(raw.get("buttons") or []):
             if not (isinstance(b, dict) and len(b) == 1 and next(iter(b)) in ("page", "action")):
@@ -239,6 +229,17 @@ def _pages(c: _Collector, files: list[YamlFile], countries: dict[str, str | None
             by_country = None
         pages[pid] = PageSpec(pid, tuple(buttons), by_country, line)
 
+    longest_id = max(pages, key=len, default="")
+    for pid, spec in pages.items():
+        data = callbacks.longest_for_page(pid, countries, longest_id)
+        too_long = [d for d in data if len(d.encode()) > schema.MAX_CALLBACK_BYTES]
+        if too_long:
+            c.add(
+                where_defined[pid],
+                spec.line,
+                f"page id {pid!r} is too long: its button data {too_long[0]!r} "
+                f"exceeds {schema.MAX_CALLBACK_BYTES} bytes",
+            )
     for required in (schema.HOME_PAGE, schema.CRISIS_PAGE):
         if files and required not in pages:
             c.add(files[0], 1, f"there is no {required!r} page (the code shows it)")
