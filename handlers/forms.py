@@ -42,8 +42,8 @@ def button_handler(kind: FormKind):
             known = origin if origin in s.navigator.content.pages else "main"
             form = kind.new_form(known)
             flows.begin(context, kind.NAME, form)
-        elif not form.press(query.data):
-            form.back()  # an old button of this form: go one question back rather than guess
+        else:
+            form.press(query.data)  # an old button of an earlier question changes nothing: ask again
         screen = await _next(kind, form, t, country, context, update.effective_chat.id)
         await asyncio.gather(query.answer(), screens.edit(context, query, screen))
 
