@@ -37,6 +37,15 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--languages", nargs="+", metavar="CODE", help="check only these translations (English is always checked)"
     )
+    status_command = commands.add_parser(
+        "content-status", help="translation completeness per language and country; stale translations"
+    )
+    status_command.add_argument(
+        "--accept",
+        nargs="+",
+        metavar="LANG [KEY",
+        help="record that LANG translates the current English of these keys (ui.<key>, page.<id>; none = all)",
+    )
     return parser
 
 
