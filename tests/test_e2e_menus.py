@@ -17,8 +17,9 @@ async def test_start_welcomes_with_a_safety_notice_and_the_menu(haki):
     assert "Telegram itself can see this chat" in welcome.text
     assert ann.labels(welcome)[:2] == ["Français", "Kiswahili"]  # one tap to switch
     assert "🔒 Privacy & safety" in ann.labels(welcome) and "❓ Help" in ann.labels(welcome)
-    # Features not built yet are hidden, not stubbed.
-    assert not any("Report" in label or "Pay" in label for label in ann.labels(welcome))
+    assert {"💰 Pay rights", "💚 Mental health & trauma", "📝 File a grievance"} <= set(ann.labels(welcome))
+    # Features not built yet (reports, updates) are hidden, not stubbed.
+    assert not any("Report" in label or "Update" in label for label in ann.labels(welcome))
 
 
 async def test_first_contact_uses_the_telegram_app_language(haki):
