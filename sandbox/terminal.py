@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 HELP = """\
 Type a message and press Enter to send it.
   N            press button N of the newest message that has buttons
+               (a number with no such button is sent as a message, e.g. an amount)
   :send TEXT   send TEXT as a message even if it looks like a number or command
   :buttons     show the newest buttons again
   :help        show this help
@@ -71,7 +72,7 @@ async def run_terminal(
             update_id = user.send_text(command.removeprefix(":send "))
         elif command.startswith(":"):
             say(f"Unknown command {command}; :help lists the commands.")
-        elif command.isdigit():
+        elif command.isdigit() and view.has_button(int(command)):
             update_id, problem = view.press(int(command))
             if problem:
                 say(problem)
@@ -140,6 +141,10 @@ class _ChatView:
         if message is None:
             return ["There are no buttons."]
         return [f"Buttons of message #{message.message_id}:", *self._button_lines(message)]
+
+    def has_button(self, number: int) -> bool:
+        message = self.user.last_message_with_buttons
+        return message is not None and 1 <= number <= len(message.button_list)
 
     def press(self, number: int) -> tuple[int | None, str | None]:
         """(update_id, None) after pressing, or (None, why not)."""
