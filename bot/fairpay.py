@@ -9,6 +9,7 @@ Pure arithmetic on what the worker types; nothing is stored.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -16,7 +17,7 @@ from babel.numbers import format_percent
 
 from bot import callbacks
 from bot.content.model import Country
-from bot.forms import Form, Question, start_data
+from bot.forms import Finished, Form, Question, start_data
 from bot.screens import Button, Screen
 from bot.texts import Texts
 
@@ -70,6 +71,10 @@ def question_screen(form: Form, t: Texts, country: Country | None, notice: str |
             "currency": country.currency if country and country.currency else t.plain("fairpay_local_currency"),
         }
     return form.screen(t, notice, **values)
+
+
+def finish(form: Form, t: Texts, country: Country | None, today: dt.date) -> Finished:
+    return Finished(result_screen(form, t, country))
 
 
 def result_screen(form: Form, t: Texts, country: Country | None) -> Screen:

@@ -47,6 +47,14 @@ def parse_number(text: str, locale: str) -> Decimal | None:
     return None
 
 
+@dataclass(frozen=True)
+class Finished:
+    """What a completed form shows, and the file it sends along (name, bytes), if any."""
+
+    screen: Screen
+    document: tuple[str, bytes] | None = None
+
+
 @dataclass
 class Form:
     name: str

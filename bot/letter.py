@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from bot import callbacks
 from bot.content.model import Country
-from bot.forms import Form, Question, start_data
+from bot.forms import Finished, Form, Question, start_data
 from bot.screens import Button, Screen
 from bot.texts import Texts
 
@@ -52,6 +52,12 @@ def compose(form: Form, t: Texts, country: Country | None, today: dt.date) -> st
         amount=amount,
         request=t.plain(f"letter_asks_{answers['request']}"),
     )
+
+
+def finish(form: Form, t: Texts, country: Country | None, today: dt.date) -> Finished:
+    """The letter as a message to copy and as a .txt file to forward or print."""
+    letter = compose(form, t, country, today)
+    return Finished(ready_screen(form, t, letter), (t.plain("letter_filename"), letter.encode("utf-8")))
 
 
 def ready_screen(form: Form, t: Texts, letter: str) -> Screen:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from handlers import fairpay, flows, forms, letter, screens
+from bot import fairpay, letter
+from handlers import flows, forms, screens
 from handlers.services import viewer
 
 _MAX_SHOWN_COMMAND = 32

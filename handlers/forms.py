@@ -1,16 +1,19 @@
 """Forms in Telegram (bot/forms.py): choices are buttons, numbers and short texts are typed.
-Each form module provides NAME, PREFIX, new_form(origin), question_screen() and finish()."""
+A form module (bot/fairpay.py, bot/letter.py) provides NAME, PREFIX, new_form(origin),
+question_screen() and finish(); the file a finished form produces is sent here. Neither the
+answers nor the file are stored."""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from typing import Protocol
 
 from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.content.model import Country
-from bot.forms import Form, origin_of
+from bot.forms import Finished, Form, origin_of
 from bot.screens import Screen
 from bot.texts import Texts
 from handlers import flows, screens
@@ -25,9 +28,7 @@ class FormKind(Protocol):
 
     def question_screen(self, form: Form, t: Texts, country: Country | None, notice: str | None = None) -> Screen: ...
 
-    async def finish(
-        self, form: Form, t: Texts, country: Country | None, context: ContextTypes.DEFAULT_TYPE, chat_id: int
-    ) -> Screen | None: ...
+    def finish(self, form: Form, t: Texts, country: Country | None, today: dt.date) -> Finished: ...
 
 
 def button_handler(kind: FormKind):
@@ -67,4 +68,8 @@ async def _next(kind: FormKind, form: Form, t: Texts, country, context, chat_id:
     if form.current() is not None:
         return kind.question_screen(form, t, country)
     flows.end(context)  # done: the answers are dropped right away
-    return await kind.finish(form, t, country, context, chat_id)
+    finished = kind.finish(form, t, country, dt.date.today())
+    if finished.document:
+        name, data = finished.document
+        await context.bot.send_document(chat_id, document=data, filename=name)
+    return finished.screen

@@ -49,9 +49,8 @@ def test_missing_page_translation_is_reported(content_copy):
 def test_link_to_a_missing_page_names_file_and_line(content_copy):
     edit(content_copy / "pages/core.yaml", "    - page: privacy_stored", "    - page: no_such_page")
     line = line_of(content_copy / "pages/core.yaml", "no_such_page")
-    assert f"content/pages/core.yaml:{line}: page 'privacy' links to page 'no_such_page', which does not exist" in problems(
-        content_copy
-    )
+    expected = f"content/pages/core.yaml:{line}: page 'privacy' links to page 'no_such_page', which does not exist"
+    assert expected in problems(content_copy)
 
 
 def test_placeholders_must_match_english(content_copy):
@@ -91,7 +90,8 @@ def test_a_fact_with_a_date_that_is_not_a_date_is_refused(content_copy):
 
 
 def test_unknown_keys_in_pages_are_reported(content_copy):
-    edit(content_copy / "pages/core.yaml", "privacy_phone:\n  buttons: []", "privacy_phone:\n  buttons: []\n  colour: red")
+    page = "privacy_phone:\n  buttons: []"
+    edit(content_copy / "pages/core.yaml", page, page + "\n  colour: red")
     assert any("unknown key 'colour'" in p for p in problems(content_copy))
 
 
@@ -109,7 +109,8 @@ def test_unreachable_page_is_reported(content_copy):
 
 
 def test_country_page_needs_a_default(content_copy):
-    edit(content_copy / "pages/core.yaml", "privacy_phone:\n  buttons: []", "privacy_phone:\n  by_country:\n    KE: help")
+    page = "privacy_phone:\n  buttons: []"
+    edit(content_copy / "pages/core.yaml", page, "privacy_phone:\n  by_country:\n    KE: help")
     assert any("needs a `default` page" in p for p in problems(content_copy))
 
 
