@@ -1,14 +1,16 @@
 """Short question-and-answer forms (the fair-pay check, the letter builder), independent
 of Telegram. A form is a list of questions; the answers live in the caller's memory only.
 
-Wording comes from the interface strings, by convention:
-  <form>_<question>            the question        <form>_<question>_<option>  a choice
-Callback data: <prefix>:s:<page> start (from page), <prefix>:c:<option> choose,
-<prefix>:k skip, <prefix>:b back one question.
+Wording comes from the interface strings, by convention <form>_<question> for a question
+and <form>_<question>_<option> for a choice, or from a `wording` function (the report's
+wording is content, content/<lang>/survey.yaml). Callback data: <prefix>:s:<page> start
+(from page), <prefix>:c:<option> choose, <prefix>:k skip, <prefix>:b back one question,
+<prefix>:e:<question> change an answer (forms with a review before sending).
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -25,12 +27,16 @@ _SPACES = str.maketrans("", "", " \u00a0\u202f'")
 @dataclass(frozen=True)
 class Question:
     id: str
-    kind: str  # "choice", "number" or "text"
+    kind: str  # "choice", "country" (a choice among countries), "number" or "text"
     options: tuple[str, ...] = ()
     bounds: tuple[Decimal, Decimal] | None = None  # numbers: plausible range
     max_length: int = 0  # text
     optional: bool = False  # offers Skip
     when: Callable[[dict[str, object]], bool] = lambda answers: True
+
+    @property
+    def is_choice(self) -> bool:
+        return self.kind in ("choice", "country")
 
 
 def parse_number(text: str, locale: str) -> Decimal | None:
@@ -63,14 +69,43 @@ class Form:
     origin: str  # the page the form was opened from
     answers: dict[str, object] = field(default_factory=dict)
     skipped: set[str] = field(default_factory=set)
+    wording: Callable[[Texts, str], str] | None = None  # key -> text; default: interface strings
+    exit_data: str = callbacks.HOME  # where the last navigation button leads
+    editing: str | None = None  # a question being answered again from the review
 
     def pending(self) -> list[Question]:
         return [q for q in self.questions if q.when(self.answers)]
 
     def current(self) -> Question | None:
+        if self.editing is not None:
+            return next((q for q in self.pending() if q.id == self.editing), None)
         return next((q for q in self.pending() if q.id not in self.answers and q.id not in self.skipped), None)
 
+    def edit(self, question_id: str) -> bool:
+        """Ask one question again (from the review); False for an unknown question."""
+        if not any(q.id == question_id for q in self.pending()):
+            return False
+        self.editing = question_id
+        return True
+
+    def text(self, t: Texts, key: str) -> str:
+        return self.wording(t, key) if self.wording else t.plain(f"{self.name}_{key}")
+
+    def answer_label(self, t: Texts, question: Question) -> str | None:
+        """What the user chose or typed, in their language (None when skipped)."""
+        if question.id not in self.answers:
+            return None
+        value = self.answers[question.id]
+        if question.kind == "country":
+            return t.plain("country_other") if value == callbacks.OTHER_COUNTRY else t.country_name(str(value))
+        if question.kind == "choice":
+            return self.text(t, f"{question.id}_{value}")
+        return str(value)
+
     def back(self) -> None:
+        if self.editing is not None:
+            self.editing = None  # back to the review, the answer unchanged
+            return
         done = [q for q in self.pending() if q.id in self.answers or q.id in self.skipped]
         if done:
             self.answers.pop(done[-1].id, None)
@@ -85,18 +120,29 @@ class Form:
         if question is None:
             return False
         if data == f"{self.prefix}:k" and question.optional:
+            self.answers.pop(question.id, None)
             self.skipped.add(question.id)
+            self.editing = None
             return True
         option = data.removeprefix(f"{self.prefix}:c:")
-        if question.kind == "choice" and data.startswith(f"{self.prefix}:c:") and option in question.options:
-            self.answers[question.id] = option
+        if question.is_choice and data.startswith(f"{self.prefix}:c:") and option in question.options:
+            self._answer(question, option)
             return True
         return False
+
+    def _answer(self, question: Question, value: object) -> None:
+        self.answers[question.id] = value
+        self.skipped.discard(question.id)
+        self.editing = None
+        # Answers that depend on this one are asked again.
+        for later in self.questions:
+            if not later.when(self.answers):
+                self.answers.pop(later.id, None)
 
     def type(self, text: str, locale: str) -> str | None:
         """Record a typed answer; returns the ui key of a retry message when it is not usable."""
         question = self.current()
-        if question is None or question.kind == "choice":
+        if question is None or question.is_choice:
             return "form_use_buttons"
         if question.kind == "text":
             cleaned = " ".join(text.split())
@@ -104,7 +150,7 @@ class Form:
                 return "form_empty"
             if len(cleaned) > question.max_length:
                 return "form_too_long"
-            self.answers[question.id] = cleaned
+            self._answer(question, cleaned)
             return None
         value = parse_number(text, locale)
         if value is None:
@@ -114,23 +160,32 @@ class Form:
             return "form_too_low"
         if value > high:
             return "form_too_high"
-        self.answers[question.id] = value
+        self._answer(question, value)
         return None
 
     def screen(self, t: Texts, notice: str | None = None, **values: object) -> Screen:
         """The current question, with its choices and Back / Skip / Menu."""
         question = self.current()
         assert question is not None
-        rows = [
-            (Button(t.plain(f"{self.name}_{question.id}_{option}"), f"{self.prefix}:c:{option}"),)
-            for option in question.options
+        labels = [
+            (t.plain("country_other") if o == callbacks.OTHER_COUNTRY else t.country_name(o))
+            if question.kind == "country"
+            else self.text(t, f"{question.id}_{o}")
+            for o in question.options
         ]
+        buttons = [Button(label, f"{self.prefix}:c:{o}") for label, o in zip(labels, question.options, strict=True)]
+        per_row = 2 if question.kind == "country" else 1
+        rows = [tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
         first = not self.answers and not self.skipped
         nav = [Button(t.plain("button_back"), callbacks.page(self.origin) if first else f"{self.prefix}:b")]
         if question.optional:
             nav.append(Button(t.plain("form_skip"), f"{self.prefix}:k"))
-        nav.append(Button(t.plain("button_home"), callbacks.HOME))
-        screen = Screen(t.ui(f"{self.name}_{question.id}", **values), (*rows, tuple(nav)))
+        exit_label = "button_home" if self.exit_data == callbacks.HOME else "button_exit"
+        nav.append(Button(t.plain(exit_label), self.exit_data))
+        text = html.escape(self.text(t, question.id), quote=False)
+        if values:
+            text = text.format_map({k: html.escape(str(v), quote=False) for k, v in values.items()})
+        screen = Screen(text, (*rows, tuple(nav)))
         return screen.with_notice(t.ui(notice)) if notice else screen
 
 

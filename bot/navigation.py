@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot import callbacks, fairpay, letter
+from bot import callbacks, fairpay, letter, survey
 from bot.content.model import Content, PageSpec
 from bot.content.schema import CRISIS_PAGE, DEFAULT_COUNTRY_KEY, HOME_PAGE
 from bot.crisis import CrisisDetector
@@ -16,7 +16,8 @@ from bot.forms import start_data
 from bot.screens import Button, Screen, page_screens
 from bot.texts import Texts, language_autonym, negotiate
 
-TOOLS = {fairpay.NAME: fairpay.PREFIX, letter.NAME: letter.PREFIX}  # action -> its form's callback prefix
+# action -> its form's callback prefix
+TOOLS = {fairpay.NAME: fairpay.PREFIX, letter.NAME: letter.PREFIX, survey.NAME: survey.PREFIX}
 
 
 @dataclass(frozen=True)

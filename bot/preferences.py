@@ -28,6 +28,12 @@ class Preferences:
             self._cache[key] = prefs
         return prefs
 
+    async def forget(self, user_id: int) -> bool:
+        """Delete the remembered choices; True when there were any."""
+        key = self._pseudonyms.preferences(user_id)
+        self._cache.pop(key, None)
+        return await self._storage.delete_prefs(key)
+
     async def update(self, user_id: int, *, language: str | None = None, country: str | None = None) -> Prefs:
         """Remember a new language and/or country; the other choice is kept."""
         current = await self.get(user_id)

@@ -15,9 +15,14 @@ import hmac
 class Pseudonyms:
     def __init__(self, secret_key: bytes):
         self._preferences_key = _derive(secret_key, b"preferences")
+        self._receipt_key = _derive(secret_key, b"receipts")
 
     def preferences(self, user_id: int) -> bytes:
         return hmac.new(self._preferences_key, str(user_id).encode(), hashlib.sha256).digest()
+
+    def receipt(self, code: str) -> bytes:
+        """The stored form of a report's receipt code (the code itself is shown once, never kept)."""
+        return hmac.new(self._receipt_key, code.encode(), hashlib.sha256).digest()
 
 
 def _derive(secret_key: bytes, purpose: bytes) -> bytes:

@@ -22,9 +22,10 @@ class Button:
 class Screen:
     text: str  # Telegram HTML
     rows: tuple[tuple[Button, ...], ...] = ()
+    protected: bool = False  # sensitive: Telegram stops forwarding and saving it
 
     def with_notice(self, notice_html: str) -> Screen:
-        return Screen(f"{notice_html}\n\n{self.text}", self.rows)
+        return Screen(f"{notice_html}\n\n{self.text}", self.rows, self.protected)
 
     @property
     def plain_text(self) -> str:

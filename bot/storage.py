@@ -6,6 +6,8 @@ about a person are keyed by a keyed pseudonym (see bot/pseudonyms.py).
 
 from __future__ import annotations
 
+import json
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +20,23 @@ MIGRATIONS: list[str] = [
         user_key BLOB PRIMARY KEY,  -- HMAC-SHA256(secret, telegram user id), never the id itself
         language TEXT,
         country TEXT
+    ) WITHOUT ROWID;
+    """,
+    # Reports carry nothing derived from who sent them: a random id, the ISO week, the
+    # answer codes. WITHOUT ROWID keeps rows in id order, which says nothing about when
+    # they came. The receipt is HMAC(secret, code): only the person holding the code can
+    # find the row again. Free text lives apart, unreviewed until a person releases it.
+    """
+    CREATE TABLE reports (
+        id TEXT PRIMARY KEY,          -- random UUID4
+        week TEXT NOT NULL,           -- ISO week, e.g. 2026-W48; nothing finer
+        answers TEXT NOT NULL,        -- JSON: question id -> answer code or band
+        receipt BLOB NOT NULL UNIQUE  -- HMAC of the receipt code, for /withdraw
+    ) WITHOUT ROWID;
+    CREATE TABLE report_texts (
+        report_id TEXT PRIMARY KEY REFERENCES reports (id) ON DELETE CASCADE,
+        text TEXT NOT NULL,           -- scrubbed of phone numbers, emails, links, ids, names
+        reviewed INTEGER NOT NULL DEFAULT 0  -- 1 only when a reviewer releases it
     ) WITHOUT ROWID;
     """,
 ]
@@ -67,6 +86,32 @@ class Storage:
             (user_key, prefs.language, prefs.country),
         )
         await self._db.commit()
+
+    async def delete_prefs(self, user_key: bytes) -> bool:
+        cursor = await self._db.execute("DELETE FROM preferences WHERE user_key = ?", (user_key,))
+        await self._db.commit()
+        await self._forget_deleted()
+        return cursor.rowcount > 0
+
+    async def add_report(self, week: str, answers: dict[str, str], receipt: bytes, text: str | None) -> None:
+        report_id = str(uuid.uuid4())
+        await self._db.execute(
+            "INSERT INTO reports (id, week, answers, receipt) VALUES (?, ?, ?, ?)",
+            (report_id, week, json.dumps(answers, sort_keys=True), receipt),
+        )
+        if text:
+            await self._db.execute("INSERT INTO report_texts (report_id, text) VALUES (?, ?)", (report_id, text))
+        await self._db.commit()
+
+    async def withdraw_report(self, receipt: bytes) -> bool:
+        cursor = await self._db.execute("DELETE FROM reports WHERE receipt = ?", (receipt,))
+        await self._db.commit()
+        await self._forget_deleted()
+        return cursor.rowcount > 0
+
+    async def _forget_deleted(self) -> None:
+        # secure_delete zeroes the pages, but the WAL still holds old copies until a checkpoint.
+        await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def schema_version(self) -> int:
         return await _user_version(self._db)

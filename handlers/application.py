@@ -1,9 +1,11 @@
 """Builds the python-telegram-bot Application: handlers in explicit order, services in bot_data.
 
 Handler order matters (the first match in a group wins):
+  (group -2) every private message's number is remembered, so Exit can clear the chat
   0. (group -1) words about suicide or self-harm, in any text: helplines first, nothing else
-  1. private-chat commands we know        /start /menu /help /language
-  2. button presses                       a form's own buttons (fp:...), then every other one
+  1. private-chat commands we know        /start /menu /help /language /privacy /exit /forget /withdraw
+  2. button presses                       Exit, the report's buttons (rp:...), the other forms',
+                                          then every other one
   3. private-chat leftovers               unknown commands, then text (an answer to an open form,
                                           or unexpected), then anything else
   4. group chats                          commands get a "talk to me privately" note
@@ -24,20 +26,31 @@ from telegram.ext import (
     filters,
 )
 
+from bot import fairpay, letter, survey
 from bot.config import Config
 from bot.navigation import Navigator
 from bot.preferences import Preferences
 from bot.pseudonyms import Pseudonyms
+from bot.ratelimit import DailyLimit
 from bot.storage import Storage
-from handlers import crisis, errors, fallback, forms, menus
-from handlers.fallback import FORMS
+from handlers import crisis, errors, fallback, forms, menus, report, safety, trail
 from handlers.http_client import AiohttpRequest
 from handlers.per_chat import PerChatUpdateProcessor
 from handlers.services import SERVICES, Services
 
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-COMMANDS = {"start": menus.start, "menu": menus.menu, "help": menus.help_page, "language": menus.language}
-MENU_COMMANDS = ("menu", "language", "help")  # shown in Telegram's command menu
+REPORTS_PER_DAY = 3
+COMMANDS = {
+    "start": menus.start,
+    "menu": menus.menu,
+    "help": menus.help_page,
+    "language": menus.language,
+    "privacy": safety.privacy,
+    "exit": safety.exit_chat,
+    "forget": safety.forget,
+    "withdraw": safety.withdraw,
+}
+MENU_COMMANDS = ("menu", "language", "help", "privacy", "exit", "forget")  # shown in Telegram's command menu
 
 
 def build_application(config: Config, navigator: Navigator) -> Application:
@@ -57,11 +70,15 @@ def build_application(config: Config, navigator: Navigator) -> Application:
     app.bot_data["config"] = config
     app.bot_data["navigator"] = navigator
 
-    # Group -1 runs first: a message about suicide or self-harm is answered before anything else.
+    # Group -2: remember every incoming message's number, so Exit can clear the chat.
+    app.add_handler(MessageHandler(filters.ChatType.PRIVATE, trail.remember_incoming), group=-2)
+    # Group -1: a message about suicide or self-harm is answered before anything else.
     app.add_handler(MessageHandler(filters.ChatType.PRIVATE & (filters.TEXT | filters.CAPTION), crisis.check), group=-1)
     for name, callback in COMMANDS.items():
         app.add_handler(CommandHandler(name, callback, filters=PRIVATE))
-    for form in FORMS.values():
+    app.add_handler(CallbackQueryHandler(safety.exit_chat, pattern=f"^{survey.EXIT}$"))
+    app.add_handler(CallbackQueryHandler(report.button, pattern=f"^{survey.PREFIX}:"))
+    for form in (fairpay, letter):
         app.add_handler(CallbackQueryHandler(forms.button_handler(form), pattern=f"^{form.PREFIX}:"))
     app.add_handler(CallbackQueryHandler(menus.button))
     app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, fallback.unknown_command))
@@ -79,7 +96,10 @@ async def start_services(app: Application) -> None:
     config: Config = app.bot_data["config"]
     navigator: Navigator = app.bot_data["navigator"]
     storage = await Storage.open(config.database_path)
-    app.bot_data[SERVICES] = Services(config, navigator, storage, Preferences(storage, Pseudonyms(config.secret_key)))
+    pseudonyms = Pseudonyms(config.secret_key)
+    app.bot_data[SERVICES] = Services(
+        config, navigator, storage, Preferences(storage, pseudonyms), pseudonyms, DailyLimit(REPORTS_PER_DAY)
+    )
     for code, texts in navigator.content.languages.items():
         commands = [BotCommand(name, texts.ui[f"command_{name}"]) for name in MENU_COMMANDS]
         # The reference language is also the default for languages we do not have.

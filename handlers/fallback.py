@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import fairpay, letter
-from handlers import flows, forms, screens
+from handlers import flows, forms, report, screens
 from handlers.services import viewer
 
 _MAX_SHOWN_COMMAND = 32
@@ -15,7 +15,11 @@ FORMS = {kind.NAME: kind for kind in (fairpay, letter)}
 
 async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Typed text: the answer to an open form's question, or something we did not ask for."""
-    form = FORMS.get(flows.current_name(context) or "")
+    name = flows.current_name(context)
+    if name == report.NAME:
+        await report.typed(update, context)
+        return
+    form = FORMS.get(name or "")
     if form is not None:
         await forms.typed(form, update, context)
         return

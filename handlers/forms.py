@@ -16,7 +16,7 @@ from bot.content.model import Country
 from bot.forms import Finished, Form, origin_of
 from bot.screens import Screen
 from bot.texts import Texts
-from handlers import flows, screens
+from handlers import flows, screens, trail
 from handlers.services import viewer
 
 
@@ -71,5 +71,6 @@ async def _next(kind: FormKind, form: Form, t: Texts, country, context, chat_id:
     finished = kind.finish(form, t, country, dt.date.today())
     if finished.document:
         name, data = finished.document
-        await context.bot.send_document(chat_id, document=data, filename=name)
+        sent = await context.bot.send_document(chat_id, document=data, filename=name)
+        trail.remember(context, sent.message_id)
     return finished.screen

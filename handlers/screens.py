@@ -9,6 +9,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.screens import Screen
+from handlers import trail
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +23,11 @@ def keyboard(screen: Screen) -> InlineKeyboardMarkup | None:
 
 
 async def send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, screen: Screen) -> Message:
-    return await context.bot.send_message(chat_id, screen.text, reply_markup=keyboard(screen))
+    message = await context.bot.send_message(
+        chat_id, screen.text, reply_markup=keyboard(screen), protect_content=screen.protected
+    )
+    trail.remember(context, message.message_id)
+    return message
 
 
 async def edit(context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, screen: Screen) -> None:

@@ -10,6 +10,8 @@ from telegram.ext import ContextTypes
 from bot.config import Config
 from bot.navigation import Navigator, Prefs
 from bot.preferences import Preferences
+from bot.pseudonyms import Pseudonyms
+from bot.ratelimit import DailyLimit
 from bot.storage import Storage
 from bot.texts import Texts
 
@@ -22,6 +24,8 @@ class Services:
     navigator: Navigator
     storage: Storage
     preferences: Preferences
+    pseudonyms: Pseudonyms
+    report_limit: DailyLimit
 
 
 async def viewer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Services, Texts, Prefs]:

@@ -41,8 +41,7 @@ def test_missing_page_translation_is_reported(content_copy):
     start = text.index("\nhelp:")
     (content_copy / "sw/pages/core.yaml").write_text(text[:start] + "\n")
     assert any(
-        "content/sw/pages" in p and "translation missing: text for page 'help'" in p
-        for p in problems(content_copy)
+        "content/sw/pages" in p and "translation missing: text for page 'help'" in p for p in problems(content_copy)
     )
 
 

@@ -188,7 +188,7 @@ async def test_media_and_group_messages(haki):
 
 
 async def test_commands_are_registered_in_every_language(haki):
-    assert [c["command"] for c in haki.sandbox.commands()] == ["menu", "language", "help"]
+    assert [c["command"] for c in haki.sandbox.commands()] == ["menu", "language", "help", "privacy", "exit", "forget"]
     assert haki.sandbox.commands(language_code="sw")[0]["description"] == ui(haki, "sw", "command_menu")
 
 

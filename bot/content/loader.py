@@ -7,6 +7,8 @@ Layout (a folder may hold any number of .yaml files, e.g. one per topic):
   content/<lang>/ui.yaml      interface strings
   content/<lang>/pages/*.yaml page wording: title, body, optional button label
   content/<lang>/crisis.yaml  phrases that signal suicide or self-harm, and look-alikes that do not
+  content/survey.yaml         the working-conditions report: questions and answer codes
+  content/<lang>/survey.yaml  the report's wording
 Any folder with a ui.yaml is a language; English is the reference.
 """
 
@@ -21,7 +23,17 @@ from babel import Locale, UnknownLocaleError
 from babel.numbers import get_currency_name
 
 from bot.content import schema
-from bot.content.model import ButtonSpec, Content, Country, Fact, LanguagePack, PageSpec, PageText
+from bot.content.model import (
+    ButtonSpec,
+    Content,
+    Country,
+    Fact,
+    LanguagePack,
+    PageSpec,
+    PageText,
+    Survey,
+    SurveyQuestion,
+)
 from bot.content.yamlfile import YamlError, YamlFile, load_yaml
 
 
@@ -99,6 +111,10 @@ def load_content(root: Path, only: list[str] | None = None) -> tuple[Content | N
     facts = _facts(c, c.read_folder(root / "facts"))
     countries = _countries(c, c.read(root / "countries.yaml"), facts)
     pages = _pages(c, c.read_folder(root / "pages"), countries)
+    # The report's survey is optional content, but a menu that offers the report needs it.
+    survey = _survey(c, c.read(root / "survey.yaml")) if (root / "survey.yaml").exists() else Survey((), ())
+    if not survey.questions and any(b.target == "report" for p in pages.values() for b in p.buttons):
+        c.add(root / "survey.yaml", 1, "a page offers the report (action: report) but there is no survey")
 
     codes = sorted(p.name for p in root.iterdir() if (p / "ui.yaml").exists()) if root.is_dir() else []
     if schema.REFERENCE_LANGUAGE not in codes:
@@ -107,13 +123,90 @@ def load_content(root: Path, only: list[str] | None = None) -> tuple[Content | N
     codes.remove(schema.REFERENCE_LANGUAGE)
     if only is not None:
         codes = [code for code in codes if code in only]
-    reference = _language(c, root, schema.REFERENCE_LANGUAGE, pages, facts, None)
+    reference = _language(c, root, schema.REFERENCE_LANGUAGE, pages, facts, survey, None)
     languages = {schema.REFERENCE_LANGUAGE: reference}
     for code in codes:
-        languages[code] = _language(c, root, code, pages, facts, reference)
+        languages[code] = _language(c, root, code, pages, facts, survey, reference)
     if c.problems:
         return None, c.problems
-    return Content(pages=pages, facts=facts, countries=countries, languages=languages), []
+    return Content(pages=pages, facts=facts, countries=countries, survey=survey, languages=languages), []
+
+
+def _survey(c: _Collector, yf: YamlFile | None) -> Survey:
+    questions: list[SurveyQuestion] = []
+    if yf is None:
+        return Survey((), ())
+    _unknown_keys(c, yf, (), yf.data, frozenset({"questions", "pay_bands"}), "survey.yaml")
+    seen: set[str] = set()
+    for i, raw in enumerate(yf.data.get("questions") or []):
+        at = ("questions", i)
+        if (
+            not isinstance(raw, dict)
+            or not isinstance(raw.get("id"), str)
+            or raw.get("kind") not in schema.SURVEY_KINDS
+        ):
+            c.add(yf, yf.line(*at), f"a question needs an id and a kind ({', '.join(sorted(schema.SURVEY_KINDS))})")
+            continue
+        _unknown_keys(c, yf, at, raw, schema.SURVEY_QUESTION_KEYS, f"question {raw['id']!r}")
+        qid, kind = raw["id"], raw["kind"]
+        if qid in seen:
+            c.add(yf, yf.line(*at), f"question {qid!r} is defined twice")
+        options = raw.get("options") or []
+        if kind == "choice" and not (options and all(isinstance(o, str) and o for o in options)):
+            c.add(yf, yf.line(*at, "options"), f"question {qid!r}: options must be answer codes (quote yes/no)")
+            options = []
+        after = raw.get("after")
+        if after is not None and after not in seen:
+            c.add(yf, yf.line(*at, "after"), f"question {qid!r}: `after` must name an earlier question")
+        bounds = None
+        if kind == "number":
+            low, high = raw.get("min"), raw.get("max")
+            if not (isinstance(low, (int, float)) and isinstance(high, (int, float)) and low < high):
+                c.add(yf, yf.line(*at), f"question {qid!r}: a number needs min < max")
+            else:
+                bounds = (float(low), float(high))
+        max_length = raw.get("max_length", 0)
+        if kind == "text" and not (isinstance(max_length, int) and 0 < max_length <= schema.MAX_MESSAGE_CHARS):
+            c.add(yf, yf.line(*at), f"question {qid!r}: text needs max_length (1 to {schema.MAX_MESSAGE_CHARS})")
+        seen.add(qid)
+        questions.append(
+            SurveyQuestion(qid, kind, tuple(options), bool(raw.get("optional")), bounds, int(max_length or 0), after)
+        )
+    bands = yf.data.get("pay_bands") or []
+    if not (bands and all(isinstance(b, (int, float)) for b in bands) and list(bands) == sorted(set(bands))):
+        c.add(yf, yf.line("pay_bands"), "pay_bands must be increasing numbers")
+        bands = []
+    return Survey(tuple(questions), tuple(float(b) for b in bands))
+
+
+def _survey_texts(c: _Collector, yf: YamlFile, survey: Survey, reference: LanguagePack | None) -> dict[str, str]:
+    texts: dict[str, str] = {}
+    raw_questions = yf.data.get("questions") or {}
+    _unknown_keys(c, yf, (), yf.data, frozenset({"questions"}), "survey.yaml")
+    known = {q.id: q for q in survey.questions}
+    for qid in raw_questions:
+        if qid not in known:
+            c.add(yf, yf.line("questions", qid), f"wording for question {qid!r}, which is not in content/survey.yaml")
+    for q in survey.questions:
+        raw = raw_questions.get(q.id)
+        if not isinstance(raw, dict):
+            c.add(yf, yf.line("questions"), f"{'translation missing' if reference else 'missing'}: question {q.id!r}")
+            continue
+        text = _string(c, yf, ("questions", q.id, "text"), raw.get("text"))
+        if text is not None:
+            english = reference.survey.get(q.id) if reference else None
+            allowed = set(schema.SURVEY_PLACEHOLDERS.get(q.kind, ()))
+            _compare_placeholders(c, yf, ("questions", q.id, "text"), text, allowed, english)
+            texts[q.id] = text
+        labels = raw.get("options") or {}
+        for option in q.options:
+            label = _string(c, yf, ("questions", q.id, "options", option), labels.get(option))
+            if label is not None:
+                texts[f"{q.id}_{option}"] = label
+        for option in labels:
+            if option not in q.options:
+                c.add(yf, yf.line("questions", q.id, "options", option), f"{q.id}: unknown answer code {option!r}")
+    return texts
 
 
 def _unknown_keys(c: _Collector, yf: YamlFile, at: tuple, data: dict, allowed: frozenset, what: str) -> None:
@@ -278,6 +371,7 @@ def _language(
     code: str,
     pages: dict[str, PageSpec],
     facts: dict[str, Fact],
+    survey: Survey,
     reference: LanguagePack | None,
 ) -> LanguagePack:
     try:
@@ -288,7 +382,9 @@ def _language(
     ui = _ui(c, ui_file, reference) if ui_file else {}
     texts = _page_texts(c, root / code / "pages", c.read_folder(root / code / "pages"), pages, facts, reference)
     crisis, not_crisis = _crisis(c, c.read(root / code / "crisis.yaml"))
-    return LanguagePack(code, ui, texts, crisis, not_crisis)
+    survey_file = c.read(root / code / "survey.yaml") if survey.questions else None
+    survey_texts = _survey_texts(c, survey_file, survey, reference) if survey_file else {}
+    return LanguagePack(code, ui, texts, survey_texts, crisis, not_crisis)
 
 
 def _crisis(c: _Collector, yf: YamlFile | None) -> tuple[tuple[str, ...], tuple[str, ...]]:

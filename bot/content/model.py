@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,23 @@ class Country:
 
 
 @dataclass(frozen=True)
+class SurveyQuestion:
+    id: str
+    kind: str  # choice | country | number | text
+    options: tuple[str, ...] = ()
+    optional: bool = False
+    bounds: tuple[float, float] | None = None  # number
+    max_length: int = 0  # text
+    after: str | None = None  # asked only when this earlier question was answered
+
+
+@dataclass(frozen=True)
+class Survey:
+    questions: tuple[SurveyQuestion, ...]
+    pay_bands: tuple[float, ...]
+
+
+@dataclass(frozen=True)
 class PageText:
     title: str
     body: str
@@ -52,6 +69,7 @@ class LanguagePack:
     code: str
     ui: dict[str, str]
     pages: dict[str, PageText]
+    survey: dict[str, str] = field(default_factory=dict)  # "<question>" and "<question>_<option>"
     crisis: tuple[str, ...] = ()  # phrases that signal suicide or self-harm
     not_crisis: tuple[str, ...] = ()  # ordinary phrases that must not (checked by check-content)
 
@@ -61,4 +79,5 @@ class Content:
     pages: dict[str, PageSpec]
     facts: dict[str, Fact]
     countries: dict[str, Country]  # by ISO code, in menu order
+    survey: Survey
     languages: dict[str, LanguagePack]  # the reference language first

@@ -96,6 +96,30 @@ UI_KEYS: dict[str, frozenset[str]] = {
         "letter_says_amount": ("amount",),
         "letter_body": ("date", "problem", "since", "amount", "request"),
         "crisis_intro": (),
+        "button_exit": (),
+        "button_report": (),
+        "report_intro": (),
+        "report_review": (),
+        "report_send": (),
+        "report_change": (),
+        "report_change_which": (),
+        "report_skipped": (),
+        "report_clear": (),
+        "report_keep": (),
+        "report_cleared": (),
+        "withdraw_usage": (),
+        "withdraw_done": (),
+        "withdraw_unknown": (),
+        "exit_done": (),
+        "forget_done": (),
+        "forget_nothing": (),
+        "command_privacy": (),
+        "command_exit": (),
+        "command_forget": (),
+        "report_sent": ("code",),
+        "report_limit": ("limit",),
+        "report_pay_band": ("low", "high"),
+        "report_pay_band_top": ("low",),
         "command_menu": (),
         "command_language": (),
         "command_help": (),
@@ -103,7 +127,7 @@ UI_KEYS: dict[str, frozenset[str]] = {
 }
 
 # Actions a page's button may trigger besides opening another page.
-ACTIONS = frozenset({"language", "country", "fairpay", "letter"})
+ACTIONS = frozenset({"language", "country", "fairpay", "letter", "report"})
 
 PAGE_KEYS = frozenset({"buttons", "by_country"})
 PAGE_TEXT_KEYS = frozenset({"title", "body", "button"})
@@ -125,3 +149,7 @@ MAX_MESSAGE_CHARS = 4096
 MAX_CALLBACK_BYTES = 64
 # A screen's body aims at this size so it reads on a phone without scrolling far.
 SCREEN_CHARS = 900
+
+SURVEY_KINDS = frozenset({"choice", "country", "number", "text"})
+SURVEY_QUESTION_KEYS = frozenset({"id", "kind", "options", "optional", "min", "max", "max_length", "after"})
+SURVEY_PLACEHOLDERS = {"number": frozenset({"currency"})}  # by question kind

@@ -1,0 +1,48 @@
+"""The worker's controls: /exit (leave and clear the chat), /forget, /withdraw and /privacy."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot import survey
+from bot.screens import Screen
+from handlers import flows, screens, trail
+from handlers.services import viewer
+
+
+async def exit_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/exit or any Exit button: drop drafts, delete the recent messages, leave a neutral line."""
+    _, t, _ = await viewer(update, context)
+    flows.end(context)
+    if update.callback_query:
+        await update.callback_query.answer()
+    chat_id = update.effective_chat.id
+    await trail.clear(context, chat_id)
+    await context.bot.send_message(chat_id, t.ui("exit_done"))
+
+
+async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    s, t, _ = await viewer(update, context)
+    flows.end(context)
+    deleted = await s.preferences.forget(update.effective_user.id)
+    await screens.send(context, update.effective_chat.id, Screen(t.ui("forget_done" if deleted else "forget_nothing")))
+
+
+async def withdraw(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    s, t, _ = await viewer(update, context)
+    flows.end(context)
+    code = " ".join(context.args or [])
+    if not code.strip():
+        key = "withdraw_usage"
+    elif await s.storage.withdraw_report(s.pseudonyms.receipt(survey.normalize_code(code))):
+        key = "withdraw_done"
+    else:
+        key = "withdraw_unknown"
+    await screens.send(context, update.effective_chat.id, Screen(t.ui(key), protected=True))
+
+
+async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    s, t, prefs = await viewer(update, context)
+    flows.end(context)
+    await screens.send(context, update.effective_chat.id, s.navigator.page(t, prefs, "privacy"))

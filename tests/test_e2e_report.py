@@ -1,0 +1,176 @@
+"""The anonymous working-conditions report, end to end through the sandbox."""
+
+import json
+import re
+import sqlite3
+
+import pytest
+
+from bot import survey
+from bot.navigation import Prefs
+from tests.conftest import Chatter
+
+
+def ui(bot, code, key, **values):
+    text = bot.navigator.content.languages[code].ui[key]
+    return text.format(**values) if values else text
+
+
+def label(bot, code, key):
+    return bot.navigator.content.languages[code].survey[key]
+
+
+def rows(bot, sql):
+    with sqlite3.connect(bot.data_dir / "haki.sqlite3") as db:
+        return db.execute(sql).fetchall()
+
+
+async def fill_report(bot, person, code, comment="I work nights and I am tired.", pay=("month", "25000")):
+    """Answer every question the way a worker would; returns the review message."""
+    t = bot.navigator.texts_for(Prefs(language=code), None)
+    menu = await person.say("/menu")
+    await person.press(ui(bot, code, "button_report"), menu)
+    first = person.last  # the report opens in a new message, so it can be protected
+    assert first.protect_content, "the report must not be forwardable"
+    assert first.text.startswith(ui(bot, code, "report_intro")[:12])
+    await person.press(t.country_name("KE"), first)
+    await person.press(label(bot, code, "employer_platform"))
+    await person.press(label(bot, code, "task_moderation"))
+    if pay:
+        await person.press(label(bot, code, f"pay_unit_{pay[0]}"))
+        await person.say(pay[1])
+    else:
+        await person.press(ui(bot, code, "form_skip"))
+    for answer in (
+        "hours_h49_60",
+        "unpaid_h2_5",
+        "late_pay_often",
+        "deactivated_no",
+        "exposure_daily",
+        "support_none",
+        "contract_contractor",
+    ):
+        await person.press(label(bot, code, answer))
+    return await person.say(comment) if comment else await person.press(ui(bot, code, "form_skip"))
+
+
+@pytest.mark.parametrize("code", ["en", "fr", "sw"])
+async def test_a_report_is_saved_anonymously_and_withdrawn_by_its_code(haki, code):
+    person = Chatter(haki, 4100 + ["en", "fr", "sw"].index(code), language_code=code)
+    review = await fill_report(haki, person, code, comment="Call me on 0712 345 678 or write to amina@example.com")
+    assert review.text.startswith(ui(haki, code, "report_review")[:15])
+    assert "0712" not in review.text and "amina@" not in review.text  # shown as it will be kept
+    sent = await person.press(ui(haki, code, "report_send"), review)
+    receipt = re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}", sent.text).group()
+
+    ((report_id, week, answers),) = rows(haki, "SELECT id, week, answers FROM reports")
+    assert re.fullmatch(r"\d{4}-W\d{2}", week)
+    assert json.loads(answers) == {
+        "country": "KE",
+        "employer": "platform",
+        "task": "moderation",
+        "pay_unit": "month",
+        "pay_amount_band": "10000",
+        "pay_amount_currency": "KES",
+        "hours": "h49_60",
+        "unpaid": "h2_5",
+        "late_pay": "often",
+        "deactivated": "no",
+        "exposure": "daily",
+        "support": "none",
+        "contract": "contractor",
+    }
+    ((text, reviewed),) = rows(haki, "SELECT text, reviewed FROM report_texts")
+    assert "0712" not in text and "amina@example.com" not in text and reviewed == 0
+
+    done = await person.say(f"/withdraw {receipt.lower().replace('-', ' ')}")  # as typed in a hurry
+    assert done.text == ui(haki, code, "withdraw_done")
+    assert rows(haki, "SELECT * FROM reports") == [] and rows(haki, "SELECT * FROM report_texts") == []
+    assert (await person.say(f"/withdraw {receipt}")).text == ui(haki, code, "withdraw_unknown")
+
+
+async def test_change_skip_back_and_bad_input(haki):
+    person = Chatter(haki, 4200)
+    review = await fill_report(haki, person, "en", comment=None, pay=None)
+    assert "(skipped)" in review.text
+    assert "How much" not in review.text  # no amount asked when the pay question was skipped
+    change = await person.press("✏️ Change an answer", review)
+    again = await person.press("3", change)  # the task question
+    assert again.text.startswith("What work do you do most?")
+    review = await person.press("Transcription", again)
+    assert "Transcription" in review.text and "Content moderation" not in review.text
+    assert (await person.say("hello")).text.startswith("Please choose one of the buttons")
+    await person.press("✅ Send")
+    assert json.loads(rows(haki, "SELECT answers FROM reports")[0][0])["task"] == "transcription"
+
+
+async def test_bad_amounts_ask_again_and_back_goes_one_step(haki):
+    person = Chatter(haki, 4300)
+    menu = await person.say("/menu")
+    await person.press("📋 Share your work conditions", menu)
+    await person.press("Uganda", person.last)
+    await person.press("An online platform")
+    await person.press("Labelling images or video")
+    amount = await person.press("Per day")
+    assert "UGX" in amount.text
+    for bad, retry in (("abc", "Please type only a number"), ("-5", "too small"), ("9" * 15, "too big")):
+        assert retry in (await person.say(bad)).text
+    back = await person.press("◀ Back")
+    assert back.text.startswith("How are you paid?")
+
+
+async def test_exit_drops_the_draft_and_clears_the_chat(haki):
+    person = Chatter(haki, 4400)
+    menu = await person.say("/start")
+    await person.press("📋 Share your work conditions", menu)
+    await person.press("Kenya", person.last)
+    await person.say("something typed by mistake")
+    await person.press("✖ Exit")
+    visible = [m.text for m in person.user.messages]
+    assert visible == ["Type /start to open the menu."]  # both sides gone, one neutral line left
+    assert (await person.say("An online platform")).text.startswith("I work with buttons")  # no draft
+    assert rows(haki, "SELECT * FROM reports") == []
+
+
+async def test_after_sending_the_chat_can_be_cleared(haki):
+    person = Chatter(haki, 4500)
+    review = await fill_report(haki, person, "en")
+    sent = await person.press("✅ Send", review)
+    await person.press("🧹 Yes, clear this chat", sent)
+    assert [m.text for m in person.user.messages] == ["Done. Type /start to open the menu."]
+
+
+async def test_at_most_three_reports_a_day(haki):
+    person = Chatter(haki, 4600)
+    for _ in range(3):
+        review = await fill_report(haki, person, "en", comment=None)
+        await person.press("✅ Send", review)
+    menu = await person.say("/menu")
+    refused = await person.press("📋 Share your work conditions", menu)
+    assert "already sent 3 today" in person.last.text
+    assert len(rows(haki, "SELECT * FROM reports")) == 3
+    assert refused is not None
+
+
+async def test_forget_deletes_the_saved_choices(haki):
+    person = Chatter(haki, 4700, language_code="en")
+    menu = await person.say("/start")
+    await person.press("Kiswahili", menu)
+    assert len(rows(haki, "SELECT * FROM preferences")) == 1
+    reply = await person.say("/forget")
+    assert reply.text == ui(haki, "sw", "forget_done")
+    assert rows(haki, "SELECT * FROM preferences") == []
+    assert (await person.say("/forget")).text == ui(haki, "en", "forget_nothing")  # back to the app's English
+
+
+async def test_privacy_command_explains_what_is_kept(haki):
+    person = Chatter(haki, 4800)
+    page = await person.say("/privacy")
+    assert page.text.startswith("Privacy & safety")
+
+
+def test_receipt_codes_are_random_and_forgiving():
+    codes = {survey.new_receipt_code() for _ in range(1000)}
+    assert len(codes) == 1000
+    code = codes.pop()
+    assert survey.normalize_code(code.lower().replace("-", " ")) == code
