@@ -174,3 +174,50 @@ def test_receipt_codes_are_random_and_forgiving():
     assert len(codes) == 1000
     code = codes.pop()
     assert survey.normalize_code(code.lower().replace("-", " ")) == code
+
+
+@pytest.mark.parametrize("code", ["en", "fr", "sw"])
+async def test_every_step_answers_garbage_and_back_kindly(haki, code):
+    """At each question: nonsense typed gets a retry in the user's language, Back returns to
+    the question before, and the answer can then be given again."""
+    content = haki.navigator.content
+    t = haki.navigator.texts_for(Prefs(language=code), None)
+    person = Chatter(haki, 4900 + ["en", "fr", "sw"].index(code), language_code=code)
+    menu = await person.say("/menu")
+    await person.press(ui(haki, code, "button_report"), menu)
+    answers = {"country": t.country_name("TZ"), "pay_amount": "300000", "comment": "Tasks are hard."}
+
+    def answer_for(question):
+        if question.id in answers:
+            return answers[question.id]
+        return label(haki, code, f"{question.id}_{question.options[0]}")
+
+    async def give(question):
+        value = answer_for(question)
+        if question.kind in ("number", "text"):
+            return await person.say(value)
+        return await person.press(value, person.user.last_message_with_buttons)
+
+    questions = [q for q in content.survey.questions]
+    previous = None
+    for question in questions:
+        shown = person.user.last_message_with_buttons
+        assert (
+            shown.text.split("\n")[-1].startswith(label(haki, code, question.id)[:12])
+            or label(haki, code, question.id)[:12] in shown.text
+        ), (question.id, shown.text[:80])
+        if question.kind != "text":  # any text is a valid free-text answer
+            garbage = await person.say("🙃 zzz" if question.kind != "number" else "lots")
+            expected = "form_not_number" if question.kind == "number" else "form_use_buttons"
+            assert garbage.text.startswith(ui(haki, code, expected)[:12]), (question.id, garbage.text[:60])
+            if previous is not None:
+                back = await person.press(ui(haki, code, "button_back"), person.user.last_message_with_buttons)
+                assert label(haki, code, previous.id)[:12] in back.text, (question.id, back.text[:60])
+                await give(previous)
+        await give(question)
+        previous = question if question.kind != "text" else previous
+    review = person.user.last_message_with_buttons
+    assert review.text.startswith(ui(haki, code, "report_review")[:12])
+    await person.press(ui(haki, code, "report_send"), review)
+    ((answers_json,),) = rows(haki, "SELECT answers FROM reports")
+    assert json.loads(answers_json)["country"] == "TZ"
