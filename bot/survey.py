@@ -78,9 +78,13 @@ def _currency(form: Form, content: Content) -> str | None:
     return country.currency if country else None
 
 
+def _values(form: Form, t: Texts, content: Content) -> dict[str, str]:
+    """Placeholders the questions may use."""
+    return {"currency": _currency(form, content) or t.plain("fairpay_local_currency")}
+
+
 def question_screen(form: Form, t: Texts, content: Content, notice: str | None = None) -> Screen:
-    values = {"currency": _currency(form, content) or t.plain("fairpay_local_currency")}
-    screen = form.screen(t, notice, **values)
+    screen = form.screen(t, notice, **_values(form, t, content))
     if not form.answers and not form.skipped and notice is None:
         screen = screen.with_notice(t.ui("report_intro"))
     return replace(screen, protected=True)
@@ -91,7 +95,8 @@ def review_screen(form: Form, t: Texts, content: Content, comment: str | None) -
     lines = [t.ui("report_review")]
     for number, question in enumerate(form.pending(), start=1):
         shown = _shown(form, t, content, question, comment)
-        lines.append(f"{number}. {_short(form.text(t, question.id))}\n    → {shown}")
+        asked = form.text(t, question.id).format_map(_values(form, t, content))
+        lines.append(f"{number}. {_short(asked)}\n    → {shown}")
     rows = (
         (Button(t.plain("report_send"), SEND),),
         (Button(t.plain("report_change"), CHANGE),),
