@@ -157,15 +157,15 @@ async def haki_user(
         return event
 
     event = await act(functools.partial(remote.send_text, user_id, "/start"))
-    message_id = event["result"]["message_id"]
-    markup = event["params"]["reply_markup"]
     for _ in range(steps):
+        markup = event["params"].get("reply_markup")
+        if markup is None:  # a screen without buttons (e.g. after Exit): back to the menu, as a person would
+            event = await act(functools.partial(remote.send_text, user_id, "/menu"))
+            continue
         keyboard = json.loads(markup) if isinstance(markup, str) else markup
         choices = [b["callback_data"] for row in keyboard["inline_keyboard"] for b in row if "callback_data" in b]
-        data = rng.choice(choices)
-        event = await act(functools.partial(remote.press, user_id, message_id, data))
         message_id = event["result"]["message_id"]
-        markup = event["params"]["reply_markup"]
+        event = await act(functools.partial(remote.press, user_id, message_id, rng.choice(choices)))
 
 
 async def echo_user(remote: RemoteSandbox, listener: Listener, run: Run, user_id: int, steps: int) -> None:
