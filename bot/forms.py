@@ -95,12 +95,13 @@ class Form:
         """What the user chose or typed, in their language (None when skipped)."""
         if question.id not in self.answers:
             return None
-        value = self.answers[question.id]
-        if question.kind == "country":
-            return t.plain("country_other") if value == callbacks.OTHER_COUNTRY else t.country_name(str(value))
-        if question.kind == "choice":
-            return self.text(t, f"{question.id}_{value}")
-        return str(value)
+        value = str(self.answers[question.id])
+        return self._option_label(t, question, value) if question.is_choice else value
+
+    def _option_label(self, t: Texts, question: Question, option: str) -> str:
+        if question.kind != "country":
+            return self.text(t, f"{question.id}_{option}")
+        return t.plain("country_other") if option == callbacks.OTHER_COUNTRY else t.country_name(option)
 
     def back(self) -> None:
         if self.editing is not None:
@@ -167,13 +168,7 @@ class Form:
         """The current question, with its choices and Back / Skip / Menu."""
         question = self.current()
         assert question is not None
-        labels = [
-            (t.plain("country_other") if o == callbacks.OTHER_COUNTRY else t.country_name(o))
-            if question.kind == "country"
-            else self.text(t, f"{question.id}_{o}")
-            for o in question.options
-        ]
-        buttons = [Button(label, f"{self.prefix}:c:{o}") for label, o in zip(labels, question.options, strict=True)]
+        buttons = [Button(self._option_label(t, question, o), f"{self.prefix}:c:{o}") for o in question.options]
         per_row = 2 if question.kind == "country" else 1
         rows = [tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
         first = not self.answers and not self.skipped
