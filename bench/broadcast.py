@@ -37,6 +37,8 @@ import psutil
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from process_stats import cpu_seconds, peak_rss_mb  # noqa: E402
+
 from bot.chat_cipher import ChatCipher  # noqa: E402
 from bot.storage import Recipient, Storage  # noqa: E402
 from sandbox.remote import RemoteSandbox  # noqa: E402
@@ -91,12 +93,12 @@ async def measure(recipients: int, rate: float, *, paid: bool, latency_ms: int, 
                 worker = await start_worker(db, base_url, rate, paid, key)
                 try:
                     engine, telegram = psutil.Process(worker.pid), psutil.Process(sandbox.pid)
-                    started, cpu_at_start = time.monotonic(), cpu_times(engine)  # imports left out
-                    sandbox_cpu_at_start = cpu_times(telegram)
+                    started, cpu_at_start = time.monotonic(), cpu_seconds(engine)  # imports left out
+                    sandbox_cpu_at_start = cpu_seconds(telegram)
                     sends = await follow(remote, set(chats))
                     result.wall = time.monotonic() - started
-                    result.cpu = cpu_times(engine) - cpu_at_start
-                    result.sandbox_cpu = cpu_times(telegram) - sandbox_cpu_at_start
+                    result.cpu = cpu_seconds(engine) - cpu_at_start
+                    result.sandbox_cpu = cpu_seconds(telegram) - sandbox_cpu_at_start
                     result.peak_rss_mb = peak_rss_mb(engine)
                 finally:
                     worker.send_signal(signal.SIGTERM)
@@ -140,19 +142,6 @@ async def follow(remote: RemoteSandbox, chats: set[int]) -> list[dict]:
                 if event["status"] == 200:
                     waiting.discard(event["chat_id"])
     return sends
-
-
-def cpu_times(process: psutil.Process) -> float:
-    times = process.cpu_times()
-    return times.user + times.system
-
-
-def peak_rss_mb(process: psutil.Process) -> float:
-    with open(f"/proc/{process.pid}/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def main() -> None:

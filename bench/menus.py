@@ -38,6 +38,8 @@ import psutil
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from process_stats import cpu_seconds, peak_rss_mb  # noqa: E402
+
 from sandbox.remote import RemoteSandbox  # noqa: E402
 
 TOKEN = "123456789:" + "B" * 35
@@ -192,7 +194,7 @@ async def measure(
                 ready_at = await asyncio.wait_for(listener.polling, 60)
                 startup = ready_at - launched
                 bot_ps, sandbox_ps = psutil.Process(bot.pid), psutil.Process(sandbox.pid)
-                cpu0, sandbox_cpu0, driver_cpu0 = _cpu(bot_ps), _cpu(sandbox_ps), _own_cpu()
+                cpu0, sandbox_cpu0, driver_cpu0 = cpu_seconds(bot_ps), cpu_seconds(sandbox_ps), cpu_seconds()
                 started = time.monotonic()
                 rng = random.Random(7)
                 if kind == "haki":
@@ -204,10 +206,10 @@ async def measure(
                     jobs = [echo_user(remote, listener, run, 10_000 + i, steps) for i in range(users)]
                 await asyncio.gather(*jobs)
                 run.wall = time.monotonic() - started
-                run.cpu = _cpu(bot_ps) - cpu0
-                run.sandbox_cpu = _cpu(sandbox_ps) - sandbox_cpu0
-                run.driver_cpu = _own_cpu() - driver_cpu0
-                run.peak_rss_mb = _peak_rss_mb(bot_ps)
+                run.cpu = cpu_seconds(bot_ps) - cpu0
+                run.sandbox_cpu = cpu_seconds(sandbox_ps) - sandbox_cpu0
+                run.driver_cpu = cpu_seconds() - driver_cpu0
+                run.peak_rss_mb = peak_rss_mb(bot_ps)
                 run.errors = listener.errors
                 await listener.close()
         finally:
@@ -216,24 +218,6 @@ async def measure(
             sandbox.terminate()
             sandbox.wait(30)
     return run, startup
-
-
-def _cpu(process: psutil.Process) -> float:
-    times = process.cpu_times()
-    return times.user + times.system
-
-
-def _own_cpu() -> float:
-    times = os.times()
-    return times.user + times.system
-
-
-def _peak_rss_mb(process: psutil.Process) -> float:
-    with open(f"/proc/{process.pid}/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def content_load_seconds() -> float:
