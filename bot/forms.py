@@ -10,7 +10,6 @@ wording is content, content/<lang>/survey.yaml). Callback data: <prefix>:s:<page
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -19,7 +18,7 @@ from babel.numbers import NumberFormatError, parse_decimal
 
 from bot import callbacks
 from bot.screens import Button, Screen
-from bot.texts import Texts
+from bot.texts import Texts, to_html
 
 _SPACES = str.maketrans("", "", " \u00a0\u202f'")
 
@@ -177,10 +176,7 @@ class Form:
             nav.append(Button(t.plain("form_skip"), f"{self.prefix}:k"))
         exit_label = "button_home" if self.exit_data == callbacks.HOME else "button_exit"
         nav.append(Button(t.plain(exit_label), self.exit_data))
-        text = html.escape(self.text(t, question.id), quote=False)
-        if values:
-            text = text.format_map({k: html.escape(str(v), quote=False) for k, v in values.items()})
-        screen = Screen(text, (*rows, tuple(nav)))
+        screen = Screen(to_html(self.text(t, question.id), values), (*rows, tuple(nav)))
         return screen.with_notice(t.ui(notice)) if notice else screen
 
 

@@ -9,7 +9,6 @@ screen, and what is kept of it. Nothing here knows who is answering.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import secrets
 from dataclasses import replace
 from decimal import Decimal
@@ -18,7 +17,7 @@ from bot import callbacks
 from bot.content.model import Content
 from bot.forms import Form, Question
 from bot.screens import Button, Screen
-from bot.texts import Texts
+from bot.texts import Texts, to_html
 
 NAME, PREFIX = "report", "rp"
 EXIT = "x"  # callback data of every Exit button: leave and clear the chat
@@ -102,14 +101,14 @@ def review_screen(form: Form, t: Texts, content: Content, comment: str | None) -
         (Button(t.plain("report_change"), CHANGE),),
         (Button(t.plain("button_exit"), EXIT),),
     )
-    return Screen("\n".join(_escape(line) for line in lines), rows, protected=True)
+    return Screen("\n".join(to_html(line) for line in lines), rows, protected=True)
 
 
 def change_screen(form: Form, t: Texts) -> Screen:
     numbers = [Button(str(n), _EDIT + q.id) for n, q in enumerate(form.pending(), start=1)]
     rows = [tuple(numbers[i : i + 5]) for i in range(0, len(numbers), 5)]
     nav = (Button(t.plain("button_back"), REVIEW), Button(t.plain("button_exit"), EXIT))
-    return Screen(_escape(t.plain("report_change_which")), (*rows, nav), protected=True)
+    return Screen(t.ui("report_change_which"), (*rows, nav), protected=True)
 
 
 def edited_question(data: str) -> str | None:
@@ -158,7 +157,3 @@ def _short(text: str) -> str:
         if end in text:
             return text[: text.index(end) + 1]
     return text
-
-
-def _escape(text: str) -> str:
-    return html.escape(text, quote=False)

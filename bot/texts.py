@@ -27,10 +27,7 @@ class Texts:
 
     def ui(self, key: str, **values: object) -> str:
         """An interface string as HTML; placeholder values are escaped."""
-        text = html.escape(self.pack.ui[key], quote=False)
-        if values:
-            text = text.format_map({k: html.escape(str(v), quote=False) for k, v in values.items()})
-        return text
+        return to_html(self.pack.ui[key], values)
 
     def plain(self, key: str, **values: object) -> str:
         """An interface string as plain text (button labels, toasts)."""
@@ -64,6 +61,14 @@ class Texts:
     @cached_property
     def language_name(self) -> str:
         return language_autonym(self.code)
+
+
+def to_html(template: str, values: dict[str, object] | None = None) -> str:
+    """Plain-text wording as Telegram HTML, its {placeholders} filled with escaped values."""
+    text = html.escape(template, quote=False)
+    if values:
+        text = text.format_map({k: html.escape(str(v), quote=False) for k, v in values.items()})
+    return text
 
 
 def language_autonym(code: str) -> str:
