@@ -18,7 +18,7 @@ from babel.numbers import format_percent
 from bot import callbacks
 from bot.content.model import Country
 from bot.forms import Finished, Form, Question, start_data
-from bot.screens import Button, Screen
+from bot.screens import Button, Screen, sources
 from bot.texts import Texts
 
 NAME, PREFIX = "fairpay", "fp"
@@ -103,8 +103,7 @@ def result_screen(form: Form, t: Texts, country: Country | None) -> Screen:
         lines.append(
             t.ui("fairpay_below", percent=format_percent(gap, locale=t.locale)) if gap > 0 else t.ui("fairpay_above")
         )
-        sources = dict.fromkeys(t.ui("source_line", source=f.source, date=t.date(f.as_of)) for f in (wage, hours))
-        lines.append(f"<i>{t.ui('sources_title')}</i>\n" + "\n".join(f"• {s}" for s in sources))
+        lines.append(sources(t, [wage, hours]))
     lines.append(t.ui("fairpay_caveat"))
     rows = (
         (Button(t.plain("fairpay_again"), start_data(PREFIX, form.origin)),),

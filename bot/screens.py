@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from bot.content.loader import placeholders
-from bot.content.model import Content
+from bot.content.model import Content, Fact
 from bot.content.schema import SCREEN_CHARS
 from bot.texts import Texts
 
@@ -103,6 +103,11 @@ def page_screens(content: Content, texts: Texts, page_id: str) -> list[str]:
         counter = f"  <i>{texts.ui('screen_counter', current=i + 1, total=len(parts))}</i>" if len(parts) > 1 else ""
         screens.append(f"{title}{counter}\n\n{html.escape(part, quote=False)}")
     if used:
-        lines = dict.fromkeys(texts.ui("source_line", source=f.source, date=texts.date(f.as_of)) for f in used)
-        screens[-1] += f"\n\n<i>{texts.ui('sources_title')}</i>\n" + "\n".join(f"• {line}" for line in lines)
+        screens[-1] += f"\n\n{sources(texts, used)}"
     return screens
+
+
+def sources(texts: Texts, facts: list[Fact]) -> str:
+    """The "Sources" block: each fact's source and the date it was checked, once each."""
+    lines = dict.fromkeys(texts.ui("source_line", source=f.source, date=texts.date(f.as_of)) for f in facts)
+    return f"<i>{texts.ui('sources_title')}</i>\n" + "\n".join(f"• {line}" for line in lines)
