@@ -314,6 +314,8 @@ class Storage:
             await self._db.commit()
         return cursor.rowcount > 0
 
+    # --- statistics (bot/stats.py) ---
+
 
 async def _user_version(db: aiosqlite.Connection) -> int:
     (row,) = await db.execute_fetchall("PRAGMA user_version")

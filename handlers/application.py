@@ -33,7 +33,7 @@ from bot.preferences import Preferences
 from bot.pseudonyms import Pseudonyms
 from bot.ratelimit import DailyLimit
 from bot.storage import Storage
-from handlers import crisis, errors, fallback, forms, menus, report, safety, trail
+from handlers import crisis, errors, fallback, forms, menus, report, roles, safety, trail
 from handlers.http_client import AiohttpRequest
 from handlers.per_chat import PerChatUpdateProcessor
 from handlers.services import SERVICES, Services
@@ -50,6 +50,9 @@ COMMANDS = {
     "forget": safety.forget,
     "withdraw": safety.withdraw,
 }
+# Commands only some people may use (handlers/roles.py refuses everyone else); not in the menu.
+ORGANIZER_COMMANDS: dict = {}
+RESEARCHER_COMMANDS: dict = {}
 MENU_COMMANDS = ("menu", "language", "help", "privacy", "exit", "forget")  # shown in Telegram's command menu
 
 
@@ -76,6 +79,10 @@ def build_application(config: Config, navigator: Navigator) -> Application:
     app.add_handler(MessageHandler(filters.ChatType.PRIVATE & (filters.TEXT | filters.CAPTION), crisis.check), group=-1)
     for name, callback in COMMANDS.items():
         app.add_handler(CommandHandler(name, callback, filters=PRIVATE))
+    for name, callback in ORGANIZER_COMMANDS.items():
+        app.add_handler(CommandHandler(name, roles.organizer(callback), filters=PRIVATE))
+    for name, callback in RESEARCHER_COMMANDS.items():
+        app.add_handler(CommandHandler(name, roles.researcher(callback), filters=PRIVATE))
     app.add_handler(CallbackQueryHandler(safety.exit_chat, pattern=f"^{survey.EXIT}$"))
     app.add_handler(CallbackQueryHandler(report.button, pattern=f"^{survey.PREFIX}:"))
     for form in (fairpay, letter):

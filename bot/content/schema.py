@@ -123,6 +123,9 @@ UI_KEYS: dict[str, frozenset[str]] = {
         "command_menu": (),
         "command_language": (),
         "command_help": (),
+        "role_refused": (),
+        # --- updates (subscriptions) and broadcasts ---
+        # --- statistics (organizers) ---
     }.items()
 }
 
