@@ -28,6 +28,11 @@ VARIABLES: list[tuple[str, str]] = [
     ("HAKI_SECRET_KEY", "secret for keyed pseudonyms and encryption, 32+ characters (required for run)"),
     ("HAKI_ORGANIZERS", "comma-separated Telegram user ids of organizers"),
     ("HAKI_RESEARCHERS", "comma-separated Telegram user ids of researchers"),
+    ("HAKI_BROADCAST_RATE", "broadcast messages per second (default 25; at most 30, or 1000 with paid broadcasts)"),
+    (
+        "HAKI_PAID_BROADCASTS",
+        "1 to send broadcasts with allow_paid_broadcast (0.1 Telegram Star per message; default 0)",
+    ),
     ("HAKI_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR for Haki's own logs (default INFO)"),
 ]
 
@@ -49,6 +54,8 @@ class Config:
     organizers: frozenset[int] = field(default_factory=frozenset)
     researchers: frozenset[int] = field(default_factory=frozenset)
     log_level: int = logging.INFO
+    broadcast_rate: float = 25.0
+    paid_broadcasts: bool = False
 
     @property
     def database_path(self) -> Path:
@@ -92,6 +99,21 @@ def load(env: dict[str, str] | None = None, *, require_bot: bool = True, dotenv:
     if level_name not in _LOG_LEVELS:
         raise ConfigError(f"HAKI_LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)} (got {level_name!r})")
 
+    paid = env.get("HAKI_PAID_BROADCASTS", "").strip() or "0"
+    if paid not in ("0", "1"):
+        raise ConfigError(f"HAKI_PAID_BROADCASTS must be 0 or 1 (got {paid!r})")
+    limit = 1000.0 if paid == "1" else 30.0
+    raw_rate = env.get("HAKI_BROADCAST_RATE", "").strip() or "25"
+    try:
+        rate = float(raw_rate)
+    except ValueError:
+        rate = -1.0
+    if not 0 < rate <= limit:
+        raise ConfigError(
+            f"HAKI_BROADCAST_RATE must be a number above 0 and at most {limit:g} messages a second "
+            f"(got {raw_rate!r}); Telegram allows 30, or 1000 with HAKI_PAID_BROADCASTS=1"
+        )
+
     return Config(
         token=token,
         secret_key=secret.encode(),
@@ -100,6 +122,8 @@ def load(env: dict[str, str] | None = None, *, require_bot: bool = True, dotenv:
         organizers=_user_ids(env, "HAKI_ORGANIZERS"),
         researchers=_user_ids(env, "HAKI_RESEARCHERS"),
         log_level=getattr(logging, level_name),
+        broadcast_rate=rate,
+        paid_broadcasts=paid == "1",
     )
 
 

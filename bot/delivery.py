@@ -62,6 +62,7 @@ class Deliverer:
         clock: Callable[[], float] = time.monotonic,
         on_blocked: Callable[[str], Awaitable[None]] | None = None,
         *,
+        on_finished: Callable[[list[str]], Awaitable[None]] | None = None,
         paid: bool = False,
         concurrency: int | None = None,
         max_attempts: int = 5,
@@ -72,7 +73,7 @@ class Deliverer:
         0 < rate <= 30, or <= 1000 for paid broadcasts. concurrency defaults to one second of
         sends, enough while Telegram answers within a second. on_blocked(recipient) is awaited
         once a row is marked blocked. max_attempts and backoff govern retries after network
-        errors (see the module docstring)."""
+        errors (see the module docstring). on_finished(ids) is awaited when broadcasts are done."""
         limit = MAX_PAID_RATE if paid else MAX_RATE
         if not 0 < rate <= limit:
             raise ValueError(f"the broadcast rate must be above 0 and at most {limit:g} messages/s, not {rate}")
@@ -82,6 +83,7 @@ class Deliverer:
         self._cipher = cipher
         self._clock = clock
         self._on_blocked = on_blocked
+        self._on_finished = on_finished
         self._interval = 1.0 / rate
         self._concurrency = concurrency or max(1, math.ceil(rate))
         self._batch = max(1, math.ceil(rate))  # about a second of sends: a direct pause in storage bites soon
@@ -142,7 +144,9 @@ class Deliverer:
                 self._halted -= halted & {row.broadcast_id for row in rows}
                 rows = [row for row in rows if (row.broadcast_id, row.recipient) not in self._in_flight]
                 if not rows:
-                    await self._storage.finish_broadcasts()
+                    finished = await self._storage.finish_broadcasts()
+                    if finished and self._on_finished is not None:
+                        await self._on_finished(finished)
                     await self._idle(stopping)
                     continue
                 for row in rows:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot import callbacks, fairpay, letter, survey
+from bot import callbacks, fairpay, letter, survey, updates_menu
 from bot.content.model import Content, PageSpec
 from bot.content.schema import CRISIS_PAGE, DEFAULT_COUNTRY_KEY, HOME_PAGE
 from bot.crisis import CrisisDetector
@@ -165,6 +165,8 @@ class Navigator:
             return Button(t.plain("button_language"), callbacks.language_picker(on_page))
         if target in TOOLS:
             return Button(t.plain(f"button_{target}"), start_data(TOOLS[target], on_page))
+        if target == "updates":
+            return Button(t.plain("button_updates"), updates_menu.PREFIX)
         picker = callbacks.country_picker(self.router_of.get(on_page, on_page))
         if prefs.country is None:
             return Button(t.plain("button_country_unset"), picker)

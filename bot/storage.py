@@ -67,6 +67,35 @@ MIGRATIONS: list[str] = [
     -- Only pending rows are ever looked up by time, and they shrink as a broadcast proceeds.
     CREATE INDEX outbox_pending ON outbox (broadcast_id, not_before) WHERE state = 'pending';
     """,
+    # Subscriptions to updates. Keyed by a keyed pseudonym of the Telegram id (its own key, so
+    # it joins no other table); the chat id, needed to send, is AES-GCM encrypted. Topics
+    # unlocked by an invite link name it, so revoking the link removes them.
+    """
+    CREATE TABLE subscriptions (
+        id TEXT PRIMARY KEY,          -- random UUID4: the outbox's recipient
+        user_key BLOB NOT NULL UNIQUE,  -- HMAC-SHA256(secret, telegram user id)
+        chat BLOB NOT NULL,           -- encrypted chat id (bot/chat_cipher.py)
+        language TEXT NOT NULL,
+        country TEXT,                 -- news about this country only; NULL: about any country
+        quiet_start INTEGER,          -- quiet hours [start, end), hours 0-23 on the worker's clock
+        quiet_end INTEGER,
+        zone TEXT                     -- a chosen offset such as UTC+05:30; NULL: the country's zone
+    ) WITHOUT ROWID;
+    CREATE TABLE invites (
+        id TEXT PRIMARY KEY,          -- random UUID4
+        token BLOB NOT NULL UNIQUE,   -- HMAC of the link's token: the link itself is never kept
+        topic TEXT NOT NULL,
+        created_at TEXT NOT NULL      -- ISO minute, UTC
+    ) WITHOUT ROWID;
+    CREATE TABLE subscription_topics (
+        subscription_id TEXT NOT NULL REFERENCES subscriptions (id) ON DELETE CASCADE,
+        topic TEXT NOT NULL,
+        invite_id TEXT REFERENCES invites (id) ON DELETE CASCADE,  -- the link that unlocked it
+        PRIMARY KEY (subscription_id, topic)
+    ) WITHOUT ROWID;
+    CREATE INDEX subscription_topics_by_topic ON subscription_topics (topic);
+    CREATE INDEX subscription_topics_by_invite ON subscription_topics (invite_id) WHERE invite_id IS NOT NULL;
+    """,
 ]
 
 
@@ -85,6 +114,27 @@ class Recipient:
     id: str  # the subscription's opaque random id
     chat: bytes  # ChatCipher.encrypt(chat id)
     language: str  # a key of the broadcast's texts
+    not_before: float = 0.0  # Unix time: the end of the recipient's quiet hours, if now is in them
+
+
+@dataclass(frozen=True)
+class StoredSubscription:
+    id: str
+    chat: bytes
+    language: str
+    country: str | None
+    quiet_start: int | None
+    quiet_end: int | None
+    zone: str | None
+    topics: dict[str, str | None]  # topic -> the invite that unlocked it (None: open topic)
+
+
+@dataclass(frozen=True)
+class BroadcastSummary:
+    id: str
+    status: str
+    created_at: str
+    counts: dict[str, int]  # outbox rows per state, plus 'waiting' (pending, held by quiet hours)
 
 
 @dataclass(frozen=True)
@@ -197,12 +247,14 @@ class Storage:
         if bad or not texts:
             raise ValueError(f"texts need at least one language, with codes like 'en' or 'pt-BR': {bad}")
         broadcast_id = str(uuid.uuid4())
-        created_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%MZ")
+        # To the microsecond, so that /broadcasts lists them in order: this is the organizer's
+        # action, not a worker's, so an exact time says nothing about a worker.
+        created_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         rows = []
         for recipient in recipients:
             if recipient.language not in texts:
                 raise ValueError(f"no text in {recipient.language!r}, a recipient's language")
-            rows.append((broadcast_id, recipient.id, recipient.chat, recipient.language))
+            rows.append((broadcast_id, recipient.id, recipient.chat, recipient.language, recipient.not_before))
         # Everything is checked before the first write: on this shared connection a failed insert
         # could not be rolled back without undoing other tasks' work too.
         if not rows or len({row[1] for row in rows}) != len(rows):
@@ -214,7 +266,7 @@ class Storage:
             (broadcast_id, json.dumps(texts, ensure_ascii=False, sort_keys=True), created_at),
         )
         await self._db.executemany(
-            "INSERT INTO outbox (broadcast_id, recipient, chat, language) VALUES (?, ?, ?, ?)", rows
+            "INSERT INTO outbox (broadcast_id, recipient, chat, language, not_before) VALUES (?, ?, ?, ?, ?)", rows
         )
         await self._db.commit()
         return broadcast_id
@@ -293,14 +345,160 @@ class Storage:
         await self._db.commit()
         return cancelled
 
-    async def outbox_counts(self, broadcast_id: str) -> dict[str, int]:
-        """Rows per state (every state present, zero if none), for a progress message."""
+    async def outbox_counts(self, broadcast_id: str, now: float | None = None) -> dict[str, int]:
+        """Rows per state (every state present, zero if none), for a progress message; with
+        `now`, also 'waiting': pending rows never tried that wait for quiet hours to end."""
         found = dict(
             await self._db.execute_fetchall(
                 "SELECT state, count(*) FROM outbox WHERE broadcast_id = ? GROUP BY state", (broadcast_id,)
             )
         )
-        return {state: found.get(state, 0) for state in OUTBOX_STATES}
+        counts = {state: found.get(state, 0) for state in OUTBOX_STATES}
+        if now is not None:
+            ((waiting,),) = await self._db.execute_fetchall(
+                "SELECT count(*) FROM outbox WHERE broadcast_id = ? AND state = 'pending' AND attempts = 0"
+                " AND error IS NULL AND not_before > ?",
+                (broadcast_id, now),
+            )
+            counts["waiting"] = waiting
+        return counts
+
+    async def broadcast_summary(self, broadcast_id: str, now: float) -> BroadcastSummary | None:
+        found = await self._db.execute_fetchall(
+            "SELECT id, status, created_at FROM broadcasts WHERE id = ?", (broadcast_id,)
+        )
+        return BroadcastSummary(*found[0], await self.outbox_counts(broadcast_id, now)) if found else None
+
+    async def recent_broadcasts(self, limit: int, now: float) -> list[BroadcastSummary]:
+        """The latest broadcasts, newest first, with their delivery counts."""
+        found = await self._db.execute_fetchall(
+            "SELECT id, status, created_at FROM broadcasts ORDER BY created_at DESC, id LIMIT ?", (limit,)
+        )
+        return [BroadcastSummary(*row, await self.outbox_counts(row[0], now)) for row in found]
+
+    # --- subscriptions and invites (bot/subscriptions.py) ---
+
+    async def get_subscription(self, user_key: bytes) -> StoredSubscription | None:
+        found = await self._db.execute_fetchall(
+            "SELECT s.id, s.chat, s.language, s.country, s.quiet_start, s.quiet_end, s.zone, t.topic, t.invite_id"
+            " FROM subscriptions s LEFT JOIN subscription_topics t ON t.subscription_id = s.id"
+            " WHERE s.user_key = ?",
+            (user_key,),
+        )
+        if not found:
+            return None
+        topics = {row[7]: row[8] for row in found if row[7] is not None}
+        return StoredSubscription(*found[0][:7], topics)
+
+    async def save_subscription(
+        self,
+        user_key: bytes,
+        chat: bytes,
+        language: str,
+        country: str | None,
+        quiet: tuple[int, int] | None,
+        zone: str | None,
+        topics: dict[str, str | None],
+    ) -> str:
+        """Create or replace the user's subscription with exactly these topics; its id. With no
+        topics, the subscription is deleted instead (and '' returned)."""
+        if not topics:
+            await self.delete_subscription(user_key)
+            return ""
+        start, end = quiet or (None, None)
+        (row,) = await self._db.execute_fetchall(
+            "INSERT INTO subscriptions (id, user_key, chat, language, country, quiet_start, quiet_end, zone)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_key) DO UPDATE SET chat = excluded.chat,"
+            " language = excluded.language, country = excluded.country, quiet_start = excluded.quiet_start,"
+            " quiet_end = excluded.quiet_end, zone = excluded.zone RETURNING id",
+            (str(uuid.uuid4()), user_key, chat, language, country, start, end, zone),
+        )
+        subscription_id = row[0]
+        await self._db.execute("DELETE FROM subscription_topics WHERE subscription_id = ?", (subscription_id,))
+        await self._db.executemany(
+            "INSERT INTO subscription_topics (subscription_id, topic, invite_id) VALUES (?, ?, ?)",
+            [(subscription_id, topic, invite) for topic, invite in topics.items()],
+        )
+        await self._db.commit()
+        return subscription_id
+
+    async def delete_subscription(self, user_key: bytes) -> bool:
+        """Delete the user's subscription and the messages still waiting for them."""
+        found = await self._db.execute_fetchall("SELECT id FROM subscriptions WHERE user_key = ?", (user_key,))
+        return bool(found) and await self.delete_subscription_id(found[0][0])
+
+    async def delete_subscription_id(self, subscription_id: str) -> bool:
+        cursor = await self._db.execute("DELETE FROM subscriptions WHERE id = ?", (subscription_id,))
+        await self._db.execute("DELETE FROM outbox WHERE recipient = ? AND state = 'pending'", (subscription_id,))
+        await self._db.commit()
+        await self._forget_deleted()
+        return cursor.rowcount > 0
+
+    async def subscribers(
+        self, languages: Iterable[str], countries: Iterable[str] | None, topics: Iterable[str]
+    ) -> list[StoredSubscription]:
+        """Subscriptions in one of these languages with one of these topics; with countries,
+        only those about one of them (None: everyone, whatever their country)."""
+        languages, topics = list(languages), list(topics)
+        where = [
+            f"s.language IN ({', '.join('?' * len(languages))})",
+            f"EXISTS (SELECT 1 FROM subscription_topics t WHERE t.subscription_id = s.id"
+            f" AND t.topic IN ({', '.join('?' * len(topics))}))",
+        ]
+        params: list[object] = [*languages, *topics]
+        if countries is not None:
+            countries = list(countries)
+            where.append(f"s.country IN ({', '.join('?' * len(countries))})")
+            params.extend(countries)
+        found = await self._db.execute_fetchall(
+            "SELECT s.id, s.chat, s.language, s.country, s.quiet_start, s.quiet_end, s.zone FROM subscriptions s"
+            f" WHERE {' AND '.join(where)}",
+            params,
+        )
+        return [StoredSubscription(*row, {}) for row in found]
+
+    async def add_invite(self, token: bytes, topic: str) -> str:
+        invite_id = str(uuid.uuid4())
+        created_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%MZ")
+        await self._db.execute(
+            "INSERT INTO invites (id, token, topic, created_at) VALUES (?, ?, ?, ?)",
+            (invite_id, token, topic, created_at),
+        )
+        await self._db.commit()
+        return invite_id
+
+    async def find_invite(self, token: bytes) -> tuple[str, str] | None:
+        """(invite id, topic) of a live invite link's token."""
+        found = await self._db.execute_fetchall("SELECT id, topic FROM invites WHERE token = ?", (token,))
+        return (found[0][0], found[0][1]) if found else None
+
+    async def list_invites(self) -> list[tuple[str, str, str]]:
+        """Live invites, newest first: (id, topic, created_at)."""
+        found = await self._db.execute_fetchall("SELECT id, topic, created_at FROM invites ORDER BY created_at DESC")
+        return [tuple(row) for row in found]
+
+    async def revoke_invite(self, invite_id: str) -> int | None:
+        """Delete the invite and the topics it unlocked, then subscriptions left with no topic
+        (and their waiting messages); how many subscriptions lost a topic, None if no such invite."""
+        ((members,),) = await self._db.execute_fetchall(
+            "SELECT count(*) FROM subscription_topics WHERE invite_id = ?", (invite_id,)
+        )
+        cursor = await self._db.execute("DELETE FROM invites WHERE id = ?", (invite_id,))
+        if cursor.rowcount == 0:
+            return None
+        emptied = [
+            row[0]
+            for row in await self._db.execute_fetchall(
+                "DELETE FROM subscriptions WHERE NOT EXISTS"
+                " (SELECT 1 FROM subscription_topics t WHERE t.subscription_id = subscriptions.id) RETURNING id"
+            )
+        ]
+        await self._db.executemany(
+            "DELETE FROM outbox WHERE recipient = ? AND state = 'pending'", [(sid,) for sid in emptied]
+        )
+        await self._db.commit()
+        await self._forget_deleted()
+        return members
 
     async def _set_status(
         self, broadcast_id: str, status: str, allowed_from: tuple[str, ...], commit: bool = True
@@ -315,6 +513,33 @@ class Storage:
         return cursor.rowcount > 0
 
     # --- statistics (bot/stats.py) ---
+
+    # The answers the statistics group by, in this order, as one JSON path list: a single
+    # json_extract call parses each report's JSON once (SQLite 3.40 has no parse cache).
+    REPORT_TALLY_FIELDS = ("country", "task", "pay_unit", "pay_amount_band", "pay_amount_currency", "hours")
+
+    async def report_tallies(self) -> tuple[list[tuple[tuple[str | None, ...], int]], list[tuple[str, int]]]:
+        """Report counts, aggregated by SQLite: ((answers of REPORT_TALLY_FIELDS, None when
+        unanswered), count) per combination, and (ISO week, count) per week; both read in one
+        transaction, so they add up to the same total. Never a single report's row."""
+        paths = ", ".join(f"'$.{name}'" for name in self.REPORT_TALLY_FIELDS)
+        queries = (
+            f"SELECT json_extract(answers, {paths}) AS cell, count(*) FROM reports GROUP BY cell",
+            "SELECT week, count(*) FROM reports GROUP BY week",
+        )
+        # A full scan takes about 2 s per million reports: it runs on a read-only connection of
+        # its own (WAL lets it read beside the writer), so the shared one stays free for the users.
+        found = await self._db.execute_fetchall("PRAGMA database_list")
+        file = next((row[2] for row in found if row[1] == "main"), "")
+        if file:
+            async with aiosqlite.connect(f"{Path(file).as_uri()}?mode=ro", uri=True) as reader:
+                await reader.execute("PRAGMA busy_timeout = 5000")
+                await reader.execute("BEGIN")
+                cells, weeks = [await reader.execute_fetchall(sql) for sql in queries]
+                await reader.rollback()
+        else:  # an in-memory database has no file to open twice
+            cells, weeks = [await self._db.execute_fetchall(sql) for sql in queries]
+        return [(tuple(json.loads(cell)), count) for cell, count in cells], [(week, count) for week, count in weeks]
 
 
 async def _user_version(db: aiosqlite.Connection) -> int:

@@ -4,15 +4,20 @@ Handler order matters (the first match in a group wins):
   (group -2) every private message's number is remembered, so Exit can clear the chat
   0. (group -1) words about suicide or self-harm, in any text: helplines first, nothing else
   1. private-chat commands we know        /start /menu /help /language /privacy /exit /forget /withdraw
+                                          /subscribe /unsubscribe; organizers' (handlers/roles.py)
   2. button presses                       Exit, the report's buttons (rp:...), the other forms',
-                                          then every other one
+                                          Updates (u...), organizers' (bc: bp: iv:), then every other one
   3. private-chat leftovers               unknown commands, then text (an answer to an open form,
                                           or unexpected), then anything else
   4. group chats                          commands get a "talk to me privately" note
+  5. my_chat_member                       the worker blocked the bot: their updates stop
 Apart from the crisis check, edited messages and channel posts match nothing: they are not new requests.
 """
 
 from __future__ import annotations
+
+import asyncio
+import logging
 
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -20,24 +25,44 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     Defaults,
     MessageHandler,
     filters,
 )
 
-from bot import fairpay, letter, survey
+from bot import broadcasts, fairpay, letter, survey, updates_menu
+from bot.chat_cipher import ChatCipher
 from bot.config import Config
+from bot.delivery import Deliverer
 from bot.navigation import Navigator
 from bot.preferences import Preferences
 from bot.pseudonyms import Pseudonyms
 from bot.ratelimit import DailyLimit
 from bot.storage import Storage
-from handlers import crisis, errors, fallback, forms, menus, report, roles, safety, trail
+from bot.subscriptions import Subscriptions
+from handlers import (
+    broadcast,
+    crisis,
+    errors,
+    fallback,
+    forms,
+    invites,
+    menus,
+    report,
+    roles,
+    safety,
+    stats,
+    trail,
+    updates,
+)
 from handlers.http_client import AiohttpRequest
 from handlers.per_chat import PerChatUpdateProcessor
+from handlers.progress import ProgressBoard
 from handlers.services import SERVICES, Services
 
+log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 REPORTS_PER_DAY = 3
 COMMANDS = {
@@ -49,9 +74,17 @@ COMMANDS = {
     "exit": safety.exit_chat,
     "forget": safety.forget,
     "withdraw": safety.withdraw,
+    "subscribe": updates.subscribe,
+    "unsubscribe": updates.unsubscribe,
 }
 # Commands only some people may use (handlers/roles.py refuses everyone else); not in the menu.
-ORGANIZER_COMMANDS: dict = {}
+ORGANIZER_COMMANDS: dict = {
+    "broadcast": broadcast.compose,
+    "broadcasts": broadcast.recent,
+    "invite": invites.invite,
+    "invites": invites.invites,
+    "stats": stats.stats,
+}
 RESEARCHER_COMMANDS: dict = {}
 MENU_COMMANDS = ("menu", "language", "help", "privacy", "exit", "forget")  # shown in Telegram's command menu
 
@@ -67,7 +100,7 @@ def build_application(config: Config, navigator: Navigator) -> Application:
         .request(AiohttpRequest(connection_pool_size=256, pool_timeout=30))
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .post_init(start_services)
-        .post_shutdown(stop_services)
+        .post_stop(stop_services)  # before shutdown: sends in flight still have a connection
         .build()
     )
     app.bot_data["config"] = config
@@ -87,6 +120,14 @@ def build_application(config: Config, navigator: Navigator) -> Application:
     app.add_handler(CallbackQueryHandler(report.button, pattern=f"^{survey.PREFIX}:"))
     for form in (fairpay, letter):
         app.add_handler(CallbackQueryHandler(forms.button_handler(form), pattern=f"^{form.PREFIX}:"))
+    app.add_handler(CallbackQueryHandler(updates.button, pattern=f"^{updates_menu.PREFIX}(:|$)"))
+    organizer_buttons = {
+        broadcasts.PREFIX: broadcast.button,
+        broadcasts.PROGRESS: broadcast.control,
+        invites.PREFIX: invites.button,
+    }
+    for prefix, callback in organizer_buttons.items():
+        app.add_handler(CallbackQueryHandler(roles.organizer(callback), pattern=f"^{prefix}:"))
     app.add_handler(CallbackQueryHandler(menus.button))
     app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, fallback.unknown_command))
     app.add_handler(MessageHandler(PRIVATE & filters.TEXT, fallback.text))
@@ -94,26 +135,68 @@ def build_application(config: Config, navigator: Navigator) -> Application:
     app.add_handler(
         MessageHandler(filters.ChatType.GROUPS & filters.UpdateType.MESSAGE & filters.COMMAND, fallback.group_command)
     )
+    app.add_handler(ChatMemberHandler(updates.member_changed, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_error_handler(errors.on_error)
     return app
 
 
 async def start_services(app: Application) -> None:
-    """post_init: open the database and tell Telegram our commands in every language."""
+    """post_init: open the database, start delivering broadcasts (resuming any a stop or crash
+    interrupted) and tell Telegram our commands in every language."""
     config: Config = app.bot_data["config"]
     navigator: Navigator = app.bot_data["navigator"]
     storage = await Storage.open(config.database_path)
     pseudonyms = Pseudonyms(config.secret_key)
-    app.bot_data[SERVICES] = Services(
-        config, navigator, storage, Preferences(storage, pseudonyms), pseudonyms, DailyLimit(REPORTS_PER_DAY)
+    cipher = ChatCipher(config.secret_key)
+    subscriptions = Subscriptions(storage, pseudonyms, cipher, navigator.content)
+    progress = ProgressBoard(app.bot, storage, config.broadcast_rate)
+
+    async def send(chat_id: int, text: str, **options: object) -> None:
+        # Protected like the report: the message cannot be forwarded or saved from the chat.
+        await app.bot.send_message(chat_id, text, protect_content=True, **options)
+
+    deliverer = Deliverer(
+        storage,
+        send,
+        cipher,
+        config.broadcast_rate,
+        on_blocked=subscriptions.remove,
+        on_finished=progress.finished,
+        paid=config.paid_broadcasts,
     )
+    services = Services(
+        config,
+        navigator,
+        storage,
+        Preferences(storage, pseudonyms),
+        pseudonyms,
+        DailyLimit(REPORTS_PER_DAY),
+        subscriptions,
+        deliverer,
+        progress,
+    )
+    app.bot_data[SERVICES] = services
+    services.delivery_task = asyncio.create_task(_deliver(deliverer, services.stop_delivery))
     for code, texts in navigator.content.languages.items():
         commands = [BotCommand(name, texts.ui[f"command_{name}"]) for name in MENU_COMMANDS]
         # The reference language is also the default for languages we do not have.
         await app.bot.set_my_commands(commands, language_code=None if code == navigator.languages[0] else code)
 
 
+async def _deliver(deliverer: Deliverer, stop: asyncio.Event) -> None:
+    try:
+        await deliverer.run(stop)
+    except Exception:  # a bug or a revoked token: updates still work, broadcasts wait for a restart
+        log.exception("Broadcast delivery stopped; unsent messages stay queued for the next start")
+
+
 async def stop_services(app: Application) -> None:
-    """post_shutdown: close the database."""
-    if SERVICES in app.bot_data:
-        await app.bot_data[SERVICES].storage.close()
+    """post_stop: let sends in flight finish and be recorded, then close the database."""
+    services: Services | None = app.bot_data.get(SERVICES)
+    if services is None:
+        return
+    services.stop_delivery.set()
+    if services.delivery_task is not None:
+        await services.delivery_task
+    await services.progress.close()
+    await services.storage.close()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import fairpay, letter
-from handlers import flows, forms, report, screens
+from bot import broadcasts, fairpay, letter
+from handlers import broadcast, flows, forms, report, screens
 from handlers.services import viewer
 
 _MAX_SHOWN_COMMAND = 32
@@ -18,6 +18,9 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     name = flows.current_name(context)
     if name == report.NAME:
         await report.typed(update, context)
+        return
+    if name == broadcasts.NAME:
+        await broadcast.typed(update, context)
         return
     form = FORMS.get(name or "")
     if form is not None:

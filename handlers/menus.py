@@ -7,13 +7,18 @@ import asyncio
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from handlers import flows, screens
+from bot.subscriptions import INVITE_PREFIX
+from handlers import flows, screens, updates
 from handlers.services import viewer
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    # A /start payload (deep link) is ignored: it could carry a code that tracks a person.
     flows.end(context)
+    payload = (context.args or [""])[0]
+    if payload.startswith(INVITE_PREFIX):
+        await updates.join(update, context, payload.removeprefix(INVITE_PREFIX))
+        return
+    # Any other payload (deep link) is ignored: it could carry a code that tracks a person.
     s, t, prefs = await viewer(update, context)
     await screens.send(context, update.effective_chat.id, s.navigator.welcome(t, prefs))
 
@@ -43,5 +48,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     outcome = s.navigator.on_button(query.data, t, prefs)
     if outcome.set_language or outcome.set_country:
         await s.preferences.update(query.from_user.id, language=outcome.set_language, country=outcome.set_country)
+    if outcome.set_language:
+        await s.subscriptions.follow_language(query.from_user.id, outcome.set_language)
     # Both calls go out together: the user waits one round trip, not two.
     await asyncio.gather(query.answer(outcome.toast), screens.edit(context, query, outcome.screen))

@@ -25,7 +25,9 @@ async def exit_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s, t, _ = await viewer(update, context)
     flows.end(context)
-    deleted = await s.preferences.forget(update.effective_user.id)
+    user_id = update.effective_user.id
+    # Both run: `or` would skip the second once the first found something.
+    deleted = any([await s.preferences.forget(user_id), await s.subscriptions.stop(user_id)])
     await screens.send(context, update.effective_chat.id, Screen(t.ui("forget_done" if deleted else "forget_nothing")))
 
 

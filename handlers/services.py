@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 
 from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.config import Config
+from bot.delivery import Deliverer
 from bot.navigation import Navigator, Prefs
 from bot.preferences import Preferences
 from bot.pseudonyms import Pseudonyms
 from bot.ratelimit import DailyLimit
 from bot.storage import Storage
+from bot.subscriptions import Subscriptions
 from bot.texts import Texts
+from handlers.progress import ProgressBoard
 
 SERVICES = "haki"
 
@@ -26,6 +30,11 @@ class Services:
     preferences: Preferences
     pseudonyms: Pseudonyms
     report_limit: DailyLimit
+    subscriptions: Subscriptions
+    deliverer: Deliverer
+    progress: ProgressBoard
+    delivery_task: asyncio.Task[None] | None = None
+    stop_delivery: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 async def viewer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Services, Texts, Prefs]:

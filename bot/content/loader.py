@@ -8,6 +8,7 @@ Layout (a folder may hold any number of .yaml files, e.g. one per topic):
   content/<lang>/pages/*.yaml page wording: title, body, optional button label
   content/<lang>/crisis.yaml  phrases that signal suicide or self-harm, and look-alikes that do not
   content/survey.yaml         the working-conditions report: questions and answer codes
+  content/topics.yaml         topics of updates workers can subscribe to (names: ui topic_<id>)
   content/<lang>/survey.yaml  the report's wording
 Any folder with a ui.yaml is a language; English is the reference.
 """
@@ -15,9 +16,11 @@ Any folder with a ui.yaml is a language; English is the reference.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import string
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import get_currency_name
@@ -33,6 +36,7 @@ from bot.content.model import (
     PageText,
     Survey,
     SurveyQuestion,
+    Topic,
 )
 from bot.content.yamlfile import YamlError, YamlFile, load_yaml
 
@@ -116,6 +120,10 @@ def load_content(root: Path, only: list[str] | None = None) -> tuple[Content | N
     if not survey.questions and any(b.target == "report" for p in pages.values() for b in p.buttons):
         c.add(root / "survey.yaml", 1, "a page offers the report (action: report) but there is no survey")
 
+    topics = _topics(c, c.read(root / "topics.yaml")) if (root / "topics.yaml").exists() else {}
+    if not topics and any(b.target == "updates" for p in pages.values() for b in p.buttons):
+        c.add(root / "topics.yaml", 1, "a page offers updates (action: updates) but there are no topics")
+
     codes = sorted(p.name for p in root.iterdir() if (p / "ui.yaml").exists()) if root.is_dir() else []
     if schema.REFERENCE_LANGUAGE not in codes:
         c.add(root / schema.REFERENCE_LANGUAGE / "ui.yaml", 1, "the reference language (English) is missing")
@@ -123,13 +131,30 @@ def load_content(root: Path, only: list[str] | None = None) -> tuple[Content | N
     codes.remove(schema.REFERENCE_LANGUAGE)
     if only is not None:
         codes = [code for code in codes if code in only]
-    reference = _language(c, root, schema.REFERENCE_LANGUAGE, pages, facts, survey, None)
+    reference = _language(c, root, schema.REFERENCE_LANGUAGE, pages, facts, survey, topics, None)
     languages = {schema.REFERENCE_LANGUAGE: reference}
     for code in codes:
-        languages[code] = _language(c, root, code, pages, facts, survey, reference)
+        languages[code] = _language(c, root, code, pages, facts, survey, topics, reference)
     if c.problems:
         return None, c.problems
-    return Content(pages=pages, facts=facts, countries=countries, survey=survey, languages=languages), []
+    return Content(pages, facts, countries, survey, languages, topics), []
+
+
+def _topics(c: _Collector, yf: YamlFile | None) -> dict[str, Topic]:
+    topics: dict[str, Topic] = {}
+    if yf is None:
+        return topics
+    for topic_id, raw in yf.data.items():
+        raw = raw or {}
+        if not (isinstance(topic_id, str) and re.fullmatch(r"[a-z][a-z0-9_]{0,15}", topic_id)):
+            c.add(yf, yf.line(topic_id), f"topic {topic_id!r}: use up to 16 lowercase letters, digits or _")
+            continue
+        if not isinstance(raw, dict):
+            c.add(yf, yf.line(topic_id), f"topic {topic_id!r} must be a mapping (for example invite_only: true)")
+            continue
+        _unknown_keys(c, yf, (topic_id,), raw, schema.TOPIC_KEYS, f"topic {topic_id!r}")
+        topics[topic_id] = Topic(topic_id, bool(raw.get("invite_only", False)))
+    return topics
 
 
 def _survey(c: _Collector, yf: YamlFile | None) -> Survey:
@@ -266,6 +291,14 @@ def _known_currency(code: object) -> bool:
     return isinstance(code, str) and len(code) == 3 and get_currency_name(code, locale="en") != code
 
 
+def _known_zone(name: object) -> bool:
+    try:
+        ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
 def _countries(c: _Collector, yf: YamlFile | None, facts: dict[str, Fact]) -> dict[str, Country]:
     countries: dict[str, Country] = {}
     if yf is None:
@@ -292,7 +325,11 @@ def _countries(c: _Collector, yf: YamlFile | None, facts: dict[str, Fact]) -> di
             c.add(yf, yf.line(code, "wage_hours"), f"country {code!r}: wage_hours must name a number fact")
         if ("minimum_wage" in raw) != ("wage_hours" in raw):
             c.add(yf, yf.line(code), f"country {code!r}: minimum_wage and wage_hours go together")
-        countries[code] = Country(code, currency, wage, hours)
+        zone = raw.get("timezone")
+        if zone is not None and not _known_zone(zone):
+            c.add(yf, yf.line(code, "timezone"), f"country {code!r}: unknown time zone {zone!r} (e.g. Africa/Nairobi)")
+            zone = None
+        countries[code] = Country(code, currency, wage, hours, zone)
     return countries
 
 
@@ -372,6 +409,7 @@ def _language(
     pages: dict[str, PageSpec],
     facts: dict[str, Fact],
     survey: Survey,
+    topics: dict[str, Topic],
     reference: LanguagePack | None,
 ) -> LanguagePack:
     try:
@@ -379,7 +417,8 @@ def _language(
     except (UnknownLocaleError, ValueError):
         c.add(root / code / "ui.yaml", 1, f"{code!r} is not a language babel knows (use a code such as fr or sw)")
     ui_file = c.read(root / code / "ui.yaml")
-    ui = _ui(c, ui_file, reference) if ui_file else {}
+    keys = schema.UI_KEYS | {schema.TOPIC_UI_PREFIX + topic: frozenset() for topic in topics}
+    ui = _ui(c, ui_file, reference, keys) if ui_file else {}
     texts = _page_texts(c, root / code / "pages", c.read_folder(root / code / "pages"), pages, facts, reference)
     crisis, not_crisis = _crisis(c, c.read(root / code / "crisis.yaml"))
     survey_file = c.read(root / code / "survey.yaml") if survey.questions else None
@@ -433,19 +472,21 @@ def _compare_placeholders(
             )
 
 
-def _ui(c: _Collector, yf: YamlFile, reference: LanguagePack | None) -> dict[str, str]:
+def _ui(
+    c: _Collector, yf: YamlFile, reference: LanguagePack | None, keys: dict[str, frozenset[str]]
+) -> dict[str, str]:
     ui: dict[str, str] = {}
     for key, value in yf.data.items():
-        if key not in schema.UI_KEYS:
+        if key not in keys:
             c.add(yf, yf.line(key), f"unknown key {key!r}: the code does not use it")
             continue
         text = _string(c, yf, (key,), value)
         if text is None:
             continue
         english = reference.ui.get(key) if reference else None
-        _compare_placeholders(c, yf, (key,), text, set(schema.UI_KEYS[key]), english)
+        _compare_placeholders(c, yf, (key,), text, set(keys[key]), english)
         ui[key] = text
-    for key in schema.UI_KEYS:
+    for key in keys:
         if key not in yf.data:
             what = "translation missing" if reference else "missing"
             c.add(yf, 1, f"{what}: {key!r}")

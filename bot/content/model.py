@@ -38,6 +38,15 @@ class Country:
     currency: str | None = None
     minimum_wage: Fact | None = None
     wage_hours: Fact | None = None
+    timezone: str | None = None  # IANA name, for quiet hours of updates
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A kind of update workers can subscribe to (content/topics.yaml); wording: ui key topic_<id>."""
+
+    id: str
+    invite_only: bool = False  # reachable only through an organizer's invite link
 
 
 @dataclass(frozen=True)
@@ -81,3 +90,4 @@ class Content:
     countries: dict[str, Country]  # by ISO code, in menu order
     survey: Survey
     languages: dict[str, LanguagePack]  # the reference language first
+    topics: dict[str, Topic] = field(default_factory=dict)  # in menu order

@@ -1,0 +1,76 @@
+"""Updates for workers in Telegram (bot/updates_menu.py, bot/subscriptions.py): the Updates
+menu and /subscribe, /unsubscribe, invite links (/start i_<token>), and Telegram telling us
+the worker blocked the bot."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import ChatMember, Update
+from telegram.ext import ContextTypes
+
+from bot import updates_menu
+from bot.screens import Screen
+from handlers import flows, screens
+from handlers.services import viewer
+
+
+async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    flows.end(context)
+    s, t, prefs = await viewer(update, context)
+    current = await s.subscriptions.get(update.effective_user.id)
+    screen = updates_menu.main_screen(t, s.navigator.content, current, prefs.country)
+    await screens.send(context, update.effective_chat.id, screen)
+
+
+async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    flows.end(context)
+    s, t, _ = await viewer(update, context)
+    stopped = await s.subscriptions.stop(update.effective_user.id)
+    await screens.send(
+        context, update.effective_chat.id, Screen(t.ui("updates_stopped" if stopped else "updates_none"))
+    )
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    flows.end(context)
+    s, t, prefs = await viewer(update, context)
+    user_id, content = query.from_user.id, s.navigator.content
+    current = await s.subscriptions.get(user_id)
+    step = updates_menu.on_press(query.data or "", t, content, current, prefs.country)
+    if step.stop:
+        stopped = await s.subscriptions.stop(user_id)
+        screen = Screen(t.ui("updates_stopped" if stopped else "updates_none"))
+    elif step.screen is not None:
+        screen = step.screen
+    else:
+        if step.subscription is not None:
+            current = await s.subscriptions.save(user_id, update.effective_chat.id, step.subscription)
+        screen = updates_menu.main_screen(t, content, current, prefs.country)
+    await asyncio.gather(query.answer(step.toast), screens.edit(context, query, screen))
+
+
+async def join(update: Update, context: ContextTypes.DEFAULT_TYPE, token: str) -> None:
+    """/start with an invite link's payload: unlock and subscribe to its topic."""
+    s, t, prefs = await viewer(update, context)
+    content = s.navigator.content
+    base = updates_menu.new_subscription(t, content, prefs.country)
+    topic = await s.subscriptions.join(update.effective_user.id, update.effective_chat.id, base, token)
+    current = await s.subscriptions.get(update.effective_user.id)
+    screen = updates_menu.main_screen(t, content, current, prefs.country)
+    if topic is None:
+        notice = t.ui("updates_invite_invalid")
+    else:
+        notice = t.ui("updates_joined", topic=updates_menu.topic_name(t, topic))
+    await screens.send(context, update.effective_chat.id, screen.with_notice(notice))
+
+
+async def member_changed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """my_chat_member: the worker blocked the bot (or their account is gone): stop their updates."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != "private":
+        return
+    if change.new_chat_member.status in (ChatMember.BANNED, ChatMember.LEFT):
+        s, _, _ = await viewer(update, context)
+        await s.subscriptions.stop(change.from_user.id)

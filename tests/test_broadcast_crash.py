@@ -1,0 +1,83 @@
+"""`python bot.py run` killed in the middle of a broadcast: after a restart every subscriber has
+the message, exactly once, except at most the sends that were in flight at the kill."""
+
+import asyncio
+import math
+import os
+import signal
+import sys
+from collections import Counter
+from datetime import UTC, datetime
+
+from bot import broadcasts
+from bot.chat_cipher import ChatCipher
+from bot.navigation import Prefs
+from bot.pseudonyms import Pseudonyms
+from bot.storage import Storage
+from bot.subscriptions import Subscription, Subscriptions
+from sandbox import Sandbox
+from tests.conftest import REPO
+
+TOKEN = "123456789:" + "K" * 35
+KEY = "crash-test-" + "k" * 32
+RATE = 20
+WORKERS = 60
+FIRST = 6_100_000_000
+
+
+async def test_a_killed_bot_resumes_its_broadcast_and_duplicates_at_most_the_sends_in_flight(navigator, tmp_path):
+    data = tmp_path / "data"
+    async with Sandbox(token=TOKEN, latency=0.05) as sandbox:
+        ids = list(range(FIRST, FIRST + WORKERS))
+        for chat_id in ids:
+            sandbox.user(chat_id)
+        # Workers who chose pay updates, and an organizer's broadcast written as /broadcast writes it.
+        storage = await Storage.open(data / "haki.sqlite3")
+        secret = KEY.encode()
+        subscriptions = Subscriptions(storage, Pseudonyms(secret), ChatCipher(secret), navigator.content)
+        for chat_id in ids:
+            await subscriptions.save(chat_id, chat_id, Subscription("en", {"pay": None}))
+        t = navigator.texts_for(Prefs(language="en"), None)
+        text = broadcasts.worker_message(t, "Pay day moves to Friday.")
+        recipients = await subscriptions.audience(["en"], None, ["pay"], datetime.now(UTC))
+        await storage.create_broadcast({"en": text}, recipients)
+        await storage.close()
+
+        env = os.environ | {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": sandbox.base_url,
+            "HAKI_DATA_DIR": str(data),
+            "HAKI_SECRET_KEY": KEY,
+            "HAKI_BROADCAST_RATE": str(RATE),
+        }
+
+        def sent() -> Counter[int]:
+            return Counter(
+                e.chat_id for e in sandbox.log.snapshot() if e.method == "sendMessage" and e.ok and e.chat_id in ids
+            )
+
+        async def start() -> asyncio.subprocess.Process:
+            return await asyncio.create_subprocess_exec(sys.executable, "bot.py", "run", cwd=REPO, env=env)
+
+        bot = await start()
+        await sandbox.log.wait_until(lambda: sum(sent().values()) >= 15, 30)
+        bot.send_signal(signal.SIGKILL)
+        await bot.wait()
+        assert sum(sent().values()) < WORKERS  # killed mid-broadcast
+
+        bot = await start()
+        await sandbox.log.wait_until(lambda: set(sent()) == set(ids), 30)
+        bot.send_signal(signal.SIGTERM)
+        assert await bot.wait() == 0
+
+        got = sent()
+        assert min(got.values()) == 1
+        assert sum(got.values()) - WORKERS <= math.ceil(RATE)  # the deliverer's concurrency: one second of sends
+        assert all(m.text.endswith(t.plain("broadcast_footer")) for m in sandbox.user(ids[0]).bot_messages)
+
+    storage = await Storage.open(data / "haki.sqlite3")
+    try:
+        (summary,) = await storage.recent_broadcasts(1, 0)
+        assert summary.status == "done" and summary.counts["sent"] == WORKERS
+    finally:
+        await storage.close()

@@ -1,0 +1,256 @@
+"""Organizers broadcast, end to end through the sandbox: compose → preview → confirm →
+delivery (with Telegram's 403, 429, 400 and a timeout injected), quiet hours, pause, resume and
+stop from the progress message, and every organizer and researcher command refusing others."""
+
+import asyncio
+import contextlib
+import sqlite3
+import time
+
+import pytest
+
+from bot.navigation import Prefs
+from bot.offline import OfflineBot
+from bot.subscriptions import Quiet, Subscription
+from handlers.application import ORGANIZER_COMMANDS, RESEARCHER_COMMANDS
+from tests.conftest import Chatter
+
+ORGANIZER = 800_001
+FIRST_WORKER = 810_000
+
+
+@pytest.fixture
+async def organized(navigator, tmp_path):
+    async with OfflineBot(navigator, data_dir=tmp_path / "data", organizers=frozenset({ORGANIZER})) as bot:
+        bot.expected_errors = set()
+        yield bot
+    failed = [str(e) for e in bot.sandbox.events if not e.ok and e.description not in bot.expected_errors]
+    assert not failed, f"Bot API calls failed: {failed}"
+
+
+def texts(bot, code: str = "en"):
+    return bot.navigator.texts_for(Prefs(language=code), None)
+
+
+def services(bot):
+    return bot.app.bot_data["haki"]
+
+
+async def subscribe(bot, languages: list[str], topics=("pay",), quiet: Quiet | None = None, first=FIRST_WORKER):
+    """Workers who chose updates (one per language given), each with a chat the sandbox knows."""
+    ids = []
+    for n, code in enumerate(languages):
+        user_id = first + n
+        bot.sandbox.user(user_id, language_code=code)
+        subscription = Subscription(code, {topic: None for topic in topics}, "KE", quiet)
+        await services(bot).subscriptions.save(user_id, user_id, subscription)
+        ids.append(user_id)
+    return ids
+
+
+def received(bot, chat_id: int, t) -> list:
+    header = t.plain("broadcast_header")
+    return [m for m in bot.sandbox.user(chat_id).bot_messages if m.text and m.text.startswith(header)]
+
+
+async def all_received(bot, ids: list[int], timeout: float = 20) -> None:
+    def done() -> bool:
+        return all(received(bot, chat, texts(bot, bot.sandbox.user(chat).language_code)) for chat in ids)
+
+    await bot.sandbox.log.wait_until(done, timeout)
+
+
+def entity_text(text: str, entity: dict) -> str:
+    """The text an entity covers; Telegram counts offsets in UTF-16 code units."""
+    units = text.encode("utf-16-le")
+    return units[2 * entity["offset"] : 2 * (entity["offset"] + entity["length"])].decode("utf-16-le")
+
+
+async def sql(bot, statement: str) -> list[tuple]:
+    """Straight to the database file, as another process would. In a thread: blocking the event
+    loop here could stop the bot from finishing a transaction this waits for."""
+
+    def run() -> list[tuple]:
+        with contextlib.closing(sqlite3.connect(bot.data_dir / "haki.sqlite3")) as db, db:
+            return db.execute(statement).fetchall()
+
+    return await asyncio.to_thread(run)
+
+
+async def latest_broadcast(bot) -> str:
+    (summary,) = await services(bot).storage.recent_broadcasts(1, time.time())
+    return summary.id
+
+
+async def compose(bot, organizer: Chatter, topic: str = "pay", per_language: bool = False, words=None):
+    """/broadcast through to the preview, as an organizer would; returns the preview screen."""
+    t = texts(bot)
+    screen = await organizer.say("/broadcast")
+    screen = await organizer.press(t.plain("button_next"), screen)  # every language
+    screen = await organizer.press(t.plain("button_next"), screen)  # every country
+    screen = await organizer.press(f"▫️ {t.plain(f'topic_{topic}')}", screen)
+    screen = await organizer.press(t.plain("button_next"), screen)
+    screen = await organizer.press(t.plain("broadcast_mode_each" if per_language else "broadcast_mode_one"), screen)
+    for text in words or ["Pay day moves to Friday. <Bring> your ID & payslip."]:
+        await organizer.say(text)
+    return organizer.last
+
+
+async def test_compose_preview_confirm_and_deliver_in_each_language(organized):
+    t = texts(organized)
+    workers = await subscribe(organized, ["en", "fr", "sw", "sw"])
+    others = await subscribe(organized, ["en"], topics=("events",), first=FIRST_WORKER + 100)
+    organizer = Chatter(organized, ORGANIZER)
+
+    # Next without a topic is refused with a toast; the step stays.
+    screen = await organizer.say("/broadcast")
+    for _ in range(2):
+        screen = await organizer.press(t.plain("button_next"), screen)
+    still = await organizer.press(t.plain("button_next"), screen)
+    assert still.text == screen.text
+
+    # Typed as plain text: the <b> and & are shown as typed, not taken as formatting.
+    words = ["Pay day moves to <b>Friday</b> & more.", "La paie passe au vendredi.", "Malipo yamehamishiwa Ijumaa."]
+    preview = await compose(organized, organizer, per_language=True, words=words)
+    # The previews: one message per language, exactly as workers get it (protected, neutral first line).
+    for code, text in zip(["en", "fr", "sw"], words, strict=True):
+        wt = texts(organized, code)
+        shown = [m for m in organizer.user.bot_messages if m.text and text in m.text]
+        assert len(shown) == 1 and shown[0].protect_content
+        assert shown[0].text.startswith(wt.plain("broadcast_header"))
+        assert shown[0].text.endswith(wt.plain("broadcast_footer"))
+        # The words themselves are a spoiler: hidden in notifications until tapped.
+        spoilers = [e for e in shown[0].entities if e["type"] == "spoiler"]
+        assert [entity_text(shown[0].text, e) for e in spoilers] == [text]
+    assert t.plain("broadcast_reach", count="4", by_language="English 1, Français 1, Kiswahili 2") in preview.text
+
+    progress = await organizer.press(t.plain("broadcast_send"), preview)
+    broadcast_id = await latest_broadcast(organized)
+    await services(organized).progress.wait_over(broadcast_id)
+    for chat, code, text in zip(workers, ["en", "fr", "sw", "sw"], [*words, words[2]], strict=True):
+        (message,) = received(organized, chat, texts(organized, code))
+        assert text in message.text and message.protect_content
+    assert not received(organized, others[0], t)  # chose another topic
+    final = organizer.message(progress.message_id)
+    assert t.plain("broadcast_status_done") in final.text
+    assert "4" in final.text.split("\n")[1]
+
+
+async def test_telegram_errors_during_delivery(organized):
+    """403 removes the subscription, 400 fails with the reason, 429 waits, a timeout is retried."""
+    t = texts(organized)
+    workers = await subscribe(organized, ["en"] * 6)
+    blocked, bad, flooded, slow = workers[:4]
+    sandbox = organized.sandbox
+    sandbox.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user", chat_id=blocked)
+    sandbox.fail_next("sendMessage", 400, "Bad Request: chat not found", chat_id=bad)
+    sandbox.fail_next("sendMessage", 429, retry_after=1, chat_id=flooded)
+    sandbox.hang("sendMessage", 5.5)  # past the 5 s read timeout: the first send times out
+    organized.expected_errors |= {
+        "Forbidden: bot was blocked by the user",
+        "Bad Request: chat not found",
+        "Too Many Requests: retry after 1",
+    }
+    organizer = Chatter(organized, ORGANIZER)
+    preview = await compose(organized, organizer)
+    progress = await organizer.press(t.plain("broadcast_send"), preview)
+    await services(organized).progress.wait_over(await latest_broadcast(organized))
+
+    counts = (await services(organized).storage.recent_broadcasts(1, time.time()))[0].counts
+    assert (counts["sent"], counts["failed"], counts["blocked"], counts["pending"]) == (4, 1, 1, 0)
+    assert await services(organized).subscriptions.get(blocked) is None
+    assert await services(organized).subscriptions.get(bad) is not None
+    assert len(received(organized, flooded, t)) == 1
+    assert not received(organized, blocked, t) and not received(organized, bad, t)
+    # Every other worker got it; the one whose send hung may have it twice (it did arrive late).
+    for chat in set(workers) - {blocked, bad}:
+        assert 1 <= len(received(organized, chat, t)) <= (2 if chat == slow or chat == workers[0] else 1)
+    final = organizer.message(progress.message_id).text
+    assert t.plain("broadcast_status_done") in final and ": 1 ·" in final
+
+
+async def test_quiet_hours_hold_a_message_until_they_end(organized):
+    t = texts(organized)
+    started = time.time()
+    hour_now = time.gmtime(started).tm_hour
+    # Quiet for the worker from this hour (Nairobi = UTC+3) until two hours later.
+    nairobi_hour = (hour_now + 3) % 24
+    (free,) = await subscribe(organized, ["en"])
+    (resting,) = await subscribe(organized, ["en"], quiet=Quiet(nairobi_hour, (nairobi_hour + 2) % 24), first=820_000)
+    organizer = Chatter(organized, ORGANIZER)
+    preview = await compose(organized, organizer)
+    assert t.plain("broadcast_reach_waiting", count="1") in preview.text
+    progress = await organizer.press(t.plain("broadcast_send"), preview)
+    await all_received(organized, [free])
+    broadcast_id = await latest_broadcast(organized)
+    assert not received(organized, resting, t)
+    counts = (await services(organized).storage.broadcast_summary(broadcast_id, time.time())).counts
+    assert counts["waiting"] == 1 and counts["pending"] == 1
+    # The row waits until the quiet hours end: the next full hour plus one, on the worker's clock.
+    (not_before,) = await sql(organized, "SELECT not_before FROM outbox WHERE state = 'pending'")
+    hour_start = started // 3600 * 3600
+    assert not_before[0] == hour_start + 2 * 3600
+    # Once they end, it goes.
+    await sql(organized, "UPDATE outbox SET not_before = 0 WHERE state = 'pending'")
+    services(organized).deliverer.wake()
+    await services(organized).progress.wait_over(broadcast_id)
+    assert len(received(organized, resting, t)) == 1
+    assert t.plain("broadcast_status_done") in organizer.message(progress.message_id).text
+
+
+async def test_pause_resume_and_stop_from_the_progress_message(organized):
+    t = texts(organized)
+    workers = await subscribe(organized, ["en"] * 80)
+    organizer = Chatter(organized, ORGANIZER)
+    preview = await compose(organized, organizer)
+    progress = await organizer.press(t.plain("broadcast_send"), preview)
+    broadcast_id = await latest_broadcast(organized)
+    paused = await organizer.press(t.plain("broadcast_pause"), progress)
+    assert t.plain("broadcast_status_paused") in paused.text
+    assert t.plain("broadcast_resume") in organizer.labels(paused)
+    summary = await services(organized).storage.broadcast_summary(broadcast_id, time.time())
+    assert summary.status == "paused" and summary.counts["pending"] > 0
+    resumed = await organizer.press(t.plain("broadcast_resume"), paused)
+    assert t.plain("broadcast_pause") in organizer.labels(resumed)
+    await services(organized).progress.wait_over(broadcast_id)
+    assert all(len(received(organized, chat, t)) == 1 for chat in workers)
+
+    # /broadcasts lists it; a second broadcast is stopped for good.
+    preview = await compose(organized, organizer)
+    progress = await organizer.press(t.plain("broadcast_send"), preview)
+    second = await latest_broadcast(organized)
+    stopped = await organizer.press(t.plain("broadcast_stop"), progress)
+    assert t.plain("broadcast_status_cancelled") in stopped.text and not organizer.labels(stopped)
+    await services(organized).progress.wait_over(second)
+    summary = await services(organized).storage.broadcast_summary(second, time.time())
+    assert summary.status == "cancelled" and summary.counts["pending"] > 0
+    listing = await organizer.say("/broadcasts")
+    assert listing.text.count("\n") == 2  # the title and two broadcasts, newest first
+    assert t.plain("broadcast_status_cancelled") in listing.text.split("\n")[1]
+    view = await organizer.press(listing.button_list[1].text, listing)
+    assert t.plain("broadcast_status_done") in view.text
+
+
+@pytest.mark.parametrize("code", ["en", "fr", "sw"])
+async def test_every_organizer_and_researcher_command_refuses_everyone_else(organized, code):
+    t = texts(organized, code)
+    assert {"broadcast", "broadcasts", "invite", "invites"} <= set(ORGANIZER_COMMANDS)
+    worker = Chatter(organized, 830_000 + ord(code[0]), language_code=code)
+    organizer = Chatter(organized, ORGANIZER, language_code=code)
+    cases = [(worker, name) for name in ORGANIZER_COMMANDS] + [
+        (who, name) for name in RESEARCHER_COMMANDS for who in (worker, organizer)
+    ]
+    for who, name in cases:
+        before = len(who.user.bot_messages)
+        reply = await who.say(f"/{name}")
+        assert len(who.user.bot_messages) == before + 1, name
+        assert reply.text == t.plain("role_refused"), name
+        assert not reply.button_list, name
+    # The organizers' buttons refuse too, whatever data they carry.
+    menu = await worker.say("/start")
+    for data in ("bc:n", "bc:ok", "bp:c:anything", "iv:n:organizing", "iv:r:anything"):
+        await worker.press_data(data, menu)
+    assert await services(organized).storage.recent_broadcasts(5, time.time()) == []
+    assert await services(organized).subscriptions.invites() == []
+    answers = [e for e in organized.sandbox.calls("answerCallbackQuery") if e.params.get("show_alert")]
+    assert len(answers) == 5 and all(e.params["text"] == t.plain("role_refused") for e in answers)
