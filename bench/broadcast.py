@@ -2,8 +2,9 @@
 
 Three processes, as in production: the sandbox standing in for Telegram, the engine alone
 (bench/broadcast_worker.py: the real python-telegram-bot Bot over aiohttp, SQLite, AES-GCM),
-and this driver, which writes the broadcast into a fresh database and follows the sandbox's
-event log.
+and this driver, which subscribes every recipient to pay updates and makes the broadcast as
+/broadcast does (bot/subscriptions.py, bot/broadcasts.py) in a fresh database, then follows the
+sandbox's event log.
 
 1. Telegram's conditions: flood limits enforced (30 messages/s overall, ~1/s per chat) and
    200 ms per Bot API answer, at the engine's default rate of 25/s. Reports the achieved rate
@@ -30,6 +31,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
@@ -39,9 +41,17 @@ sys.path.insert(0, str(REPO))
 
 from process_stats import cpu_seconds, peak_rss_mb  # noqa: E402
 
+from bot import broadcasts  # noqa: E402
 from bot.chat_cipher import ChatCipher  # noqa: E402
-from bot.storage import Recipient, Storage  # noqa: E402
+from bot.cli import CONTENT_DIR  # noqa: E402
+from bot.content.check import load_navigator  # noqa: E402
+from bot.navigation import Prefs  # noqa: E402
+from bot.pseudonyms import Pseudonyms  # noqa: E402
+from bot.storage import Storage  # noqa: E402
+from bot.subscriptions import Subscription, Subscriptions  # noqa: E402
 from sandbox.remote import RemoteSandbox  # noqa: E402
+
+NAVIGATOR = load_navigator(CONTENT_DIR)
 
 TOKEN = "123456789:" + "C" * 35
 FIRST_CHAT = 5_000_000_000
@@ -60,6 +70,7 @@ class Result:
     peak_rss_mb: float = 0.0
     wall: float = 0.0
     sandbox_cpu: float = 0.0  # the sandbox shares the machine's cores with the engine
+    audience_ms: float = 0.0  # finding the subscribers and their quiet hours, as /broadcast does
 
 
 def start_sandbox(latency_ms: int, limits: bool, recipients: int) -> tuple[subprocess.Popen, str, str]:
@@ -85,11 +96,7 @@ async def measure(recipients: int, rate: float, *, paid: bool, latency_ms: int, 
                 # Subscribers are people who wrote to the bot: the sandbox only knows such chats.
                 await asyncio.gather(*(remote.send_text(chat_id, "/start") for chat_id in chats))
                 storage = await Storage.open(db)
-                cipher = ChatCipher(key.encode())
-                broadcast_id = await storage.create_broadcast(
-                    {"en": "Union meeting on Saturday at 10"},
-                    [Recipient(secrets.token_hex(16), cipher.encrypt(chat_id), "en") for chat_id in chats],
-                )
+                broadcast_id, result.audience_ms = await subscribe_and_broadcast(storage, key, chats)
                 worker = await start_worker(db, base_url, rate, paid, key)
                 try:
                     engine, telegram = psutil.Process(worker.pid), psutil.Process(sandbox.pid)
@@ -117,6 +124,21 @@ async def measure(recipients: int, rate: float, *, paid: bool, latency_ms: int, 
             sandbox.terminate()
             sandbox.wait(30)
     return result
+
+
+async def subscribe_and_broadcast(storage: Storage, key: str, chats: range) -> tuple[str, float]:
+    """Every chat subscribes to pay updates as the Updates menu stores it; then the broadcast is
+    made as /broadcast makes it. Returns its id and the time to compute the audience (ms)."""
+    secret = key.encode()
+    subscriptions = Subscriptions(storage, Pseudonyms(secret), ChatCipher(secret), NAVIGATOR.content)
+    for chat_id in chats:
+        await subscriptions.save(chat_id, chat_id, Subscription("en", {"pay": None}, "KE"))
+    started = time.perf_counter()
+    recipients = await subscriptions.audience(["en"], None, ["pay"], datetime.now(UTC))
+    audience_ms = (time.perf_counter() - started) * 1000
+    t = NAVIGATOR.texts_for(Prefs(language="en"), None)
+    text = broadcasts.worker_message(t, "Pay day moves to Friday. Bring your ID.")
+    return await storage.create_broadcast({"en": text}, recipients), audience_ms
 
 
 async def start_worker(db: Path, base_url: str, rate: float, paid: bool, key: str) -> asyncio.subprocess.Process:
@@ -176,6 +198,7 @@ def main() -> None:
             "{:.3f}",
         ),
         ("messages per engine CPU-second", real.recipients / real.cpu, ceiling.recipients / ceiling.cpu, "{:.0f}"),
+        ("audience of all subscribers (ms)", real.audience_ms, ceiling.audience_ms, "{:.0f}"),
         ("engine peak RSS (MB)", real.peak_rss_mb, ceiling.peak_rss_mb, "{:.1f}"),
         ("sandbox CPU (s), same machine", real.sandbox_cpu, ceiling.sandbox_cpu, "{:.2f}"),
     ]

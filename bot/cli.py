@@ -33,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--language", default="en", help="the Telegram app language of the demo user (default en)")
     demo.add_argument("--latency-ms", type=int, default=0, help="Bot API latency to simulate (default 0)")
+    demo.add_argument(
+        "--organizer", action="store_true", help="make the demo user an organizer (/broadcast, /invite, /stats)"
+    )
     check = commands.add_parser("check-content", help="check content/ for schema, translation and size problems")
     check.add_argument(
         "--languages", nargs="+", metavar="CODE", help="check only these translations (English is always checked)"
@@ -59,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             return run()
         if args.command == "demo":
-            return demo(args.language, args.latency_ms / 1000)
+            return demo(args.language, args.latency_ms / 1000, args.organizer)
     except configuration.ConfigError as exc:
         print(f"haki: configuration error: {exc}", file=sys.stderr)
         return 2
@@ -141,10 +144,10 @@ async def _check_bot_api(app) -> None:
         pass
 
 
-def demo(language: str, latency: float) -> int:
+def demo(language: str, latency: float, organizer: bool = False) -> int:
     from bot.demo import run_demo
 
     logs.setup(logging.WARNING)
     navigator = load_navigator(CONTENT_DIR)
-    asyncio.run(run_demo(navigator, language, latency))
+    asyncio.run(run_demo(navigator, language, latency, organizer))
     return 0

@@ -9,8 +9,10 @@ from sandbox.terminal import run_terminal
 DEMO_USER_ID = 1001
 
 
-async def run_demo(navigator: Navigator, language: str, latency: float) -> None:
-    async with OfflineBot(navigator, latency=latency) as bot:
+async def run_demo(navigator: Navigator, language: str, latency: float, organizer: bool = False) -> None:
+    # As an organizer, the demo user can also try /broadcast, /broadcasts, /invite and /stats.
+    organizers = frozenset({DEMO_USER_ID}) if organizer else frozenset()
+    async with OfflineBot(navigator, latency=latency, organizers=organizers) as bot:
         user = bot.sandbox.user(DEMO_USER_ID, first_name="Demo", language_code=language)
         print(
             "Haki demo: the real bot talks to a local Telegram sandbox; nothing leaves this machine.\n"

@@ -69,7 +69,7 @@ def main_screen(t: Texts, content: Content, subscription: Subscription | None, p
         ]
         status = t.ui(
             "updates_status",
-            topics=", ".join(topic_name(t, tid) for tid in sub.topics),
+            topics=", ".join(topic_name(t, tid) for tid in content.topics if tid in sub.topics),
             country=_country(t, sub.country),
             quiet=_quiet(t, sub.quiet),
         )

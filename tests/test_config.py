@@ -92,3 +92,34 @@ def test_help_documents_every_command_and_variable():
         "HAKI_LOG_LEVEL",
     ):
         assert word in result.stdout
+
+
+@pytest.mark.parametrize(
+    "rate, paid, expected",
+    [(None, None, 25.0), ("30", None, 30.0), ("0.5", "0", 0.5), ("1000", "1", 1000.0)],
+)
+def test_broadcast_rate(rate, paid, expected):
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "HAKI_SECRET_KEY": SECRET}
+    env |= {"HAKI_BROADCAST_RATE": rate} if rate else {}
+    env |= {"HAKI_PAID_BROADCASTS": paid} if paid else {}
+    config = load(env)
+    assert config.broadcast_rate == expected and config.paid_broadcasts == (paid == "1")
+
+
+@pytest.mark.parametrize(
+    "rate, paid, variable",
+    [
+        ("31", None, "HAKI_BROADCAST_RATE"),
+        ("0", None, "HAKI_BROADCAST_RATE"),
+        ("fast", None, "HAKI_BROADCAST_RATE"),
+        ("nan", None, "HAKI_BROADCAST_RATE"),
+        ("1001", "1", "HAKI_BROADCAST_RATE"),
+        ("25", "yes", "HAKI_PAID_BROADCASTS"),
+    ],
+)
+def test_a_broadcast_rate_telegram_would_refuse_is_one_clear_message(rate, paid, variable):
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "HAKI_SECRET_KEY": SECRET, "HAKI_BROADCAST_RATE": rate}
+    env |= {"HAKI_PAID_BROADCASTS": paid} if paid else {}
+    with pytest.raises(ConfigError) as caught:
+        load(env)
+    assert str(caught.value).startswith(variable)
