@@ -77,6 +77,12 @@ def main_screen(t: Texts, content: Content, subscription: Subscription | None, p
     return Screen(f"{t.ui('updates_intro')}\n\n{status}", tuple(rows))
 
 
+def stopped_screen(t: Texts, stopped: bool) -> Screen:
+    """After /unsubscribe or Stop: what happened, and the way back to updates or the menu."""
+    rows = ((Button(t.plain("button_updates"), PREFIX), Button(t.plain("button_home"), callbacks.HOME)),)
+    return Screen(t.ui("updates_stopped" if stopped else "updates_none"), rows)
+
+
 def on_press(
     data: str, t: Texts, content: Content, subscription: Subscription | None, pref_country: str | None
 ) -> Step:

@@ -10,7 +10,6 @@ from telegram import ChatMember, Update
 from telegram.ext import ContextTypes
 
 from bot import updates_menu
-from bot.screens import Screen
 from handlers import flows, screens
 from handlers.services import viewer
 
@@ -27,9 +26,7 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     flows.end(context)
     s, t, _ = await viewer(update, context)
     stopped = await s.subscriptions.stop(update.effective_user.id)
-    await screens.send(
-        context, update.effective_chat.id, Screen(t.ui("updates_stopped" if stopped else "updates_none"))
-    )
+    await screens.send(context, update.effective_chat.id, updates_menu.stopped_screen(t, stopped))
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -40,8 +37,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     current = await s.subscriptions.get(user_id)
     step = updates_menu.on_press(query.data or "", t, content, current, prefs.country)
     if step.stop:
-        stopped = await s.subscriptions.stop(user_id)
-        screen = Screen(t.ui("updates_stopped" if stopped else "updates_none"))
+        screen = updates_menu.stopped_screen(t, await s.subscriptions.stop(user_id))
     elif step.screen is not None:
         screen = step.screen
     else:

@@ -18,8 +18,7 @@ async def test_start_welcomes_with_a_safety_notice_and_the_menu(haki):
     assert ann.labels(welcome)[:2] == ["Français", "Kiswahili"]  # one tap to switch
     assert "🔒 Privacy & safety" in ann.labels(welcome) and "❓ Help" in ann.labels(welcome)
     assert {"💰 Pay rights", "💚 Mental health & trauma", "📝 File a grievance"} <= set(ann.labels(welcome))
-    # Features not built yet (reports, updates) are hidden, not stubbed.
-    assert not any("Report" in label or "Update" in label for label in ann.labels(welcome))
+    assert {"📋 Share your work conditions", "📬 Updates"} <= set(ann.labels(welcome))
 
 
 async def test_first_contact_uses_the_telegram_app_language(haki):
@@ -41,13 +40,16 @@ async def test_navigation_edits_one_message_with_back_and_home(haki):
     assert page.text.startswith("Privacy & safety")
     sub = await ann.press("What Haki keeps", page)
     assert "never saved" in sub.text
+    sub = await ann.press("Next ▶", sub)  # the page is two screens; its sources close the last one
     assert "https://telegram.org/privacy (checked on November 29, 2026)" in sub.text  # source and date
-    back = await ann.press("◀ Back", sub)
+    first = await ann.press("◀ Back", sub)
+    assert "never saved" in first.text
+    back = await ann.press("◀ Back", first)
     assert back.text.startswith("Privacy & safety")
     home = await ann.press("🏠 Menu", back)
     assert home.text.startswith("Menu")
     assert len(ann.user.bot_messages) == 1  # everything happened in one message
-    assert len(haki.sandbox.calls("answerCallbackQuery")) == 4  # no spinner left turning
+    assert len(haki.sandbox.calls("answerCallbackQuery")) == 6  # no spinner left turning
 
 
 async def test_language_switch_is_remembered_across_restarts(navigator, tmp_path):

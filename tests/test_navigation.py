@@ -126,6 +126,7 @@ def country_content(root: Path, english_ui: Path, other_body: str = "We have no 
     """A small content folder with a country-dependent page, in English only."""
     (root / "en").mkdir(parents=True)
     (root / "en" / "ui.yaml").write_text(english_ui.read_text())
+    (root / "topics.yaml").write_text((english_ui.parent.parent / "topics.yaml").read_text())  # names are in ui.yaml
     for name, text in COUNTRY_CONTENT.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text)
