@@ -14,8 +14,10 @@ from bot.offline import OfflineBot
 from bot.ratelimit import DailyLimit
 from bot.storage import Storage
 from tests.conftest import REPO, Chatter
+from tests.test_e2e_broadcast import compose, latest_broadcast
 from tests.test_e2e_report import fill_report
 
+ORGANIZER = 7000001
 CANARY_ID = 7987654321
 CANARY_USERNAME = "canary_user_zq"
 CANARY_NAME = "Zyxwvuq"
@@ -45,7 +47,7 @@ async def test_canary_leaves_no_trace_on_disk_or_in_logs(navigator, tmp_path):
     logs.setup(logging.DEBUG, stream=stream)  # even at the most talkative level
     data = tmp_path / "data"
     try:
-        async with OfflineBot(navigator, data_dir=data) as bot:
+        async with OfflineBot(navigator, data_dir=data, organizers=frozenset({ORGANIZER})) as bot:
             user = bot.sandbox.user(CANARY_ID, first_name=CANARY_NAME, username=CANARY_USERNAME, language_code="sw")
             canary = Chatter.__new__(Chatter)
             canary.bot, canary.user = bot, user
@@ -67,6 +69,12 @@ async def test_canary_leaves_no_trace_on_disk_or_in_logs(navigator, tmp_path):
             await canary.say("10")
             await canary.say(f"my number is {CANARY_PHONE}")
             await canary.say("/withdraw ABCD-EFGH")
+            # Updates: a subscription (its chat id kept, encrypted) and a broadcast delivered to it.
+            await canary.press("➕ Pay", await canary.say("/subscribe"))
+            organizer = Chatter(bot, ORGANIZER)
+            await organizer.press("✅ Send now", await compose(bot, organizer))
+            await bot.app.bot_data["haki"].progress.wait_over(await latest_broadcast(bot))
+            assert "Pay day" in canary.last.text
     finally:
         logs.setup(logging.WARNING)
     opened = [e.params["text"].split("\n")[0] for e in bot.sandbox.calls("sendMessage")]
