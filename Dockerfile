@@ -1,9 +1,11 @@
 # A first image that runs the bot with long polling; hardened further in a later step.
 FROM python:3.11-slim
 
+# MPLCONFIGDIR: matplotlib (/stats) caches its fonts there; the non-root user cannot write /app.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    HAKI_DATA_DIR=/data
+    HAKI_DATA_DIR=/data \
+    MPLCONFIGDIR=/tmp/matplotlib
 
 WORKDIR /app
 COPY requirements.txt .

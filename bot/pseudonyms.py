@@ -26,7 +26,6 @@ class Pseudonyms:
         """The stored form of a report's receipt code (the code itself is shown once, never kept)."""
         return hmac.new(self._receipt_key, code.encode(), hashlib.sha256).digest()
 
-
     def subscriber(self, user_id: int) -> bytes:
         return hmac.new(self._subscriber_key, str(user_id).encode(), hashlib.sha256).digest()
 

@@ -472,9 +472,7 @@ def _compare_placeholders(
             )
 
 
-def _ui(
-    c: _Collector, yf: YamlFile, reference: LanguagePack | None, keys: dict[str, frozenset[str]]
-) -> dict[str, str]:
+def _ui(c: _Collector, yf: YamlFile, reference: LanguagePack | None, keys: dict[str, frozenset[str]]) -> dict[str, str]:
     ui: dict[str, str] = {}
     for key, value in yf.data.items():
         if key not in keys:

@@ -1,0 +1,40 @@
+"""/stats for organizers: aggregate statistics of the reports, as text screens and a chart.
+
+Registered in handlers/application.py's ORGANIZER_COMMANDS, so handlers/roles.py refuses
+everyone else. Nothing about a single report, and no Telegram id, is logged or shown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot import stats as statistics
+from bot import stats_chart
+from bot.screens import Screen
+from handlers import flows, screens, trail
+from handlers.services import viewer
+
+log = logging.getLogger(__name__)
+
+
+async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    flows.end(context)
+    s, t, _ = await viewer(update, context)
+    chat_id = update.effective_chat.id
+    started = time.monotonic()
+    # The scan runs on a connection of its own, the sums and the chart in a thread: with many
+    # reports each takes a noticeable time, and other chats go on meanwhile.
+    tallies, weeks = await s.storage.report_tallies()
+    figures = await asyncio.to_thread(statistics.compute, s.navigator.content, tallies, weeks)
+    for text in statistics.screens(figures, t):
+        await screens.send(context, chat_id, Screen(text))
+    if figures.total.exact and figures.total.value >= statistics.THRESHOLD and stats_chart.drawable(figures):
+        png = await asyncio.to_thread(stats_chart.render, figures, t)
+        photo = await context.bot.send_photo(chat_id, png, caption=t.ui("stats_chart_caption"))
+        trail.remember(context, photo.message_id)
+    log.info("statistics shown in %.2f s", time.monotonic() - started)
