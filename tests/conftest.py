@@ -59,12 +59,29 @@ class Chatter:
         return [b.text for b in (message or self.last).button_list]
 
 
-@pytest.fixture
-async def haki(navigator, tmp_path):
+ORGANIZER = 900_001  # the one organizer of the `organized` bot
+
+
+async def _running(navigator, data_dir: Path, organizers: frozenset[int] = frozenset()):
+    """The real bot against the sandbox; afterwards, no Bot API call may have failed unless a
+    test injected that fault on purpose (its description in bot.expected_errors)."""
     from bot.offline import OfflineBot
 
-    async with OfflineBot(navigator, data_dir=tmp_path / "data") as bot:
-        bot.expected_errors = set()  # descriptions of faults a test injected on purpose
+    async with OfflineBot(navigator, data_dir=data_dir, organizers=organizers) as bot:
+        bot.expected_errors = set()
         yield bot
     failed = [str(e) for e in bot.sandbox.events if not e.ok and e.description not in bot.expected_errors]
     assert not failed, f"Bot API calls failed: {failed}"
+
+
+@pytest.fixture
+async def haki(navigator, tmp_path):
+    async for bot in _running(navigator, tmp_path / "data"):
+        yield bot
+
+
+@pytest.fixture
+async def organized(navigator, tmp_path):
+    """The bot with one organizer, ORGANIZER."""
+    async for bot in _running(navigator, tmp_path / "data", frozenset({ORGANIZER})):
+        yield bot

@@ -132,3 +132,21 @@ def test_check_content_command_passes_on_the_real_content():
     )
     assert result.returncode == 0, result.stderr
     assert "content OK" in result.stdout
+
+
+def test_a_new_topic_needs_its_name_in_every_language(content_copy):
+    (content_copy / "topics.yaml").write_text((content_copy / "topics.yaml").read_text() + "training: {}\n")
+    found = problems(content_copy)
+    for code in ("en", "fr", "sw"):
+        assert any(f"content/{code}/ui.yaml" in p and "'topic_training'" in p for p in found), code
+
+
+def test_bad_topics_and_time_zones_name_their_line(content_copy):
+    edit(content_copy / "topics.yaml", "events: {}", "Events!: {}\nlive: {invite: true}")
+    edit(content_copy / "countries.yaml", "timezone: Africa/Nairobi", "timezone: Africa/Nairobbi")
+    found = problems(content_copy)
+    topics = content_copy / "topics.yaml"
+    assert f"content/topics.yaml:{line_of(topics, 'Events!')}: topic 'Events!': use up to 16" in "\n".join(found)
+    assert any(f"content/topics.yaml:{line_of(topics, 'live:')}" in p and "invite" in p for p in found)
+    line = line_of(content_copy / "countries.yaml", "Nairobbi")
+    assert any(f"content/countries.yaml:{line}" in p and "unknown time zone 'Africa/Nairobbi'" in p for p in found)

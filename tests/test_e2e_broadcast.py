@@ -10,22 +10,11 @@ import time
 import pytest
 
 from bot.navigation import Prefs
-from bot.offline import OfflineBot
 from bot.subscriptions import Quiet, Subscription
 from handlers.application import ORGANIZER_COMMANDS, RESEARCHER_COMMANDS
-from tests.conftest import Chatter
+from tests.conftest import ORGANIZER, Chatter
 
-ORGANIZER = 800_001
 FIRST_WORKER = 810_000
-
-
-@pytest.fixture
-async def organized(navigator, tmp_path):
-    async with OfflineBot(navigator, data_dir=tmp_path / "data", organizers=frozenset({ORGANIZER})) as bot:
-        bot.expected_errors = set()
-        yield bot
-    failed = [str(e) for e in bot.sandbox.events if not e.ok and e.description not in bot.expected_errors]
-    assert not failed, f"Bot API calls failed: {failed}"
 
 
 def texts(bot, code: str = "en"):

@@ -7,20 +7,10 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.navigation import Prefs
-from bot.offline import OfflineBot
 from bot.subscriptions import INVITE_PREFIX, Quiet
-from tests.conftest import Chatter
+from tests.conftest import ORGANIZER, Chatter
 
-ORGANIZER = 900_001
 LANGUAGES = ["en", "fr", "sw"]
-
-
-@pytest.fixture
-async def organized(navigator, tmp_path):
-    async with OfflineBot(navigator, data_dir=tmp_path / "data", organizers=frozenset({ORGANIZER})) as bot:
-        yield bot
-    failed = [str(e) for e in bot.sandbox.events if not e.ok]
-    assert not failed, f"Bot API calls failed: {failed}"
 
 
 def texts(bot, code: str):

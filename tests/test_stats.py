@@ -15,9 +15,9 @@ from bot import stats
 from bot.navigation import Prefs
 from bot.storage import Storage
 from bot.survey import iso_week
-from tests.conftest import REPO, Chatter
+from tests.conftest import ORGANIZER, REPO, Chatter
 
-ORG_ID, WORKER_ID = 4242, 5151
+WORKER_ID = 5151
 PNG = b"\x89PNG\r\n\x1a\n"
 CURRENCY = {"KE": "KES", "UG": "UGX", "TZ": "TZS", "MG": "MGA", "MA": "MAD", "PH": "PHP", "IN": "INR", "VE": "VES"}
 
@@ -314,16 +314,6 @@ async def test_storage_tallies_reports_in_sql(tmp_path):
 # --- end to end --------------------------------------------------------------------------------
 
 
-@pytest.fixture
-async def org_bot(navigator, tmp_path):
-    from bot.offline import OfflineBot
-
-    async with OfflineBot(navigator, data_dir=tmp_path / "data", organizers=frozenset({ORG_ID})) as bot:
-        yield bot
-    failed = [str(e) for e in bot.sandbox.events if not e.ok]
-    assert not failed, f"Bot API calls failed: {failed}"
-
-
 async def add_reports(bot, country, count, weeks_ago=0, **values):
     storage: Storage = bot.app.bot_data["haki"].storage
     kept = {"country": country, "task": "moderation", "hours": "h40_48", "late_pay": "never"}
@@ -346,14 +336,14 @@ def ui(bot, code, key, **values):
 
 
 @pytest.mark.parametrize("code", ["en", "fr"])
-async def test_organizer_gets_statistics_and_a_chart(org_bot, code):
-    await seed(org_bot)
-    organizer = Chatter(org_bot, ORG_ID, language_code=code)
+async def test_organizer_gets_statistics_and_a_chart(organized, code):
+    await seed(organized)
+    organizer = Chatter(organized, ORGANIZER, language_code=code)
     await organizer.say("/stats")
     replies = organizer.user.bot_messages
     texts_sent = [m.text for m in replies if m.photo is None]
     text = "\n\n".join(texts_sent)
-    total = ui(org_bot, code, "stats_title", total="76")
+    total = ui(organized, code, "stats_title", total="76")
     assert texts_sent[0].startswith(total)
     if code == "en":
         assert "• Kenya: 27 (36%)\n• Uganda: <10\n" in text
@@ -370,45 +360,45 @@ async def test_organizer_gets_statistics_and_a_chart(org_bot, code):
     assert all(len(t) <= 1200 for t in texts_sent)
     # Then the chart, as a photo.
     assert replies[-1].photo is not None and replies[-1].photo.data.startswith(PNG)
-    assert replies[-1].text == ui(org_bot, code, "stats_chart_caption").replace("&lt;", "<")
-    (call,) = org_bot.sandbox.calls("sendPhoto", chat_id=ORG_ID)
+    assert replies[-1].text == ui(organized, code, "stats_chart_caption").replace("&lt;", "<")
+    (call,) = organized.sandbox.calls("sendPhoto", chat_id=ORGANIZER)
     assert call.ok and call.params["photo"].data.startswith(PNG)
 
 
-async def test_statistics_before_any_report(org_bot):
-    organizer = Chatter(org_bot, ORG_ID, language_code="sw")
+async def test_statistics_before_any_report(organized):
+    organizer = Chatter(organized, ORGANIZER, language_code="sw")
     reply = await organizer.say("/stats")
-    assert reply.text == ui(org_bot, "sw", "stats_none")
-    assert len(organizer.user.bot_messages) == 1 and not org_bot.sandbox.calls("sendPhoto")
+    assert reply.text == ui(organized, "sw", "stats_none")
+    assert len(organizer.user.bot_messages) == 1 and not organized.sandbox.calls("sendPhoto")
 
 
-async def test_no_chart_when_every_country_must_stay_hidden(org_bot):
-    await add_reports(org_bot, "KE", 9)
-    await add_reports(org_bot, "PH", 3)
-    organizer = Chatter(org_bot, ORG_ID)
+async def test_no_chart_when_every_country_must_stay_hidden(organized):
+    await add_reports(organized, "KE", 9)
+    await add_reports(organized, "PH", 3)
+    organizer = Chatter(organized, ORGANIZER)
     await organizer.say("/stats")
     text = "\n\n".join(m.text for m in organizer.user.bot_messages)
     assert text.startswith("📊 Reports received: 12") and "By country\nToo few reports to show this safely." in text
-    assert not org_bot.sandbox.calls("sendPhoto")
+    assert not organized.sandbox.calls("sendPhoto")
 
 
-async def test_anyone_else_is_refused(org_bot):
-    await seed(org_bot)
-    worker = Chatter(org_bot, WORKER_ID)
+async def test_anyone_else_is_refused(organized):
+    await seed(organized)
+    worker = Chatter(organized, WORKER_ID)
     reply = await worker.say("/stats")
-    assert reply.text == ui(org_bot, "en", "role_refused")
-    assert len(worker.user.bot_messages) == 1 and not org_bot.sandbox.calls("sendPhoto")
+    assert reply.text == ui(organized, "en", "role_refused")
+    assert len(worker.user.bot_messages) == 1 and not organized.sandbox.calls("sendPhoto")
 
 
-async def test_a_report_sent_through_the_form_is_counted(org_bot):
+async def test_a_report_sent_through_the_form_is_counted(organized):
     from tests.test_e2e_report import fill_report
 
     # Nine like it are already in: the worker's report makes the tenth, so statistics appear.
-    await add_reports(org_bot, "KE", 9, pay_unit="month", pay_amount_band="10000", hours="h49_60")
-    worker = Chatter(org_bot, WORKER_ID)
-    review = await fill_report(org_bot, worker, "en", comment="My team lead shouts at us", pay=("month", "25000"))
-    await worker.press(ui(org_bot, "en", "report_send"), review)
-    organizer = Chatter(org_bot, ORG_ID)
+    await add_reports(organized, "KE", 9, pay_unit="month", pay_amount_band="10000", hours="h49_60")
+    worker = Chatter(organized, WORKER_ID)
+    review = await fill_report(organized, worker, "en", comment="My team lead shouts at us", pay=("month", "25000"))
+    await worker.press(ui(organized, "en", "report_send"), review)
+    organizer = Chatter(organized, ORGANIZER)
     await organizer.say("/stats")
     text = "\n\n".join(m.text for m in organizer.user.bot_messages if m.photo is None)
     assert text.startswith("📊 Reports received: 10") and "• Kenya: 10 (100%)" in text

@@ -140,18 +140,32 @@ def load_content(root: Path, only: list[str] | None = None) -> tuple[Content | N
     return Content(pages, facts, countries, survey, languages, topics), []
 
 
+def _entries(c: _Collector, yf: YamlFile, what: str, valid_id, id_hint: str, example: str):
+    """The (id, mapping) entries of a file of named mappings; a bad id or a value that is not a
+    mapping is reported with its line and skipped."""
+    for key, raw in yf.data.items():
+        raw = raw or {}
+        if not valid_id(key):
+            c.add(yf, yf.line(key), f"{what} {key!r}: {id_hint}")
+        elif not isinstance(raw, dict):
+            c.add(yf, yf.line(key), f"{what} {key!r} must be a mapping (for example {example})")
+        else:
+            yield key, raw
+
+
 def _topics(c: _Collector, yf: YamlFile | None) -> dict[str, Topic]:
     topics: dict[str, Topic] = {}
     if yf is None:
         return topics
-    for topic_id, raw in yf.data.items():
-        raw = raw or {}
-        if not (isinstance(topic_id, str) and re.fullmatch(r"[a-z][a-z0-9_]{0,15}", topic_id)):
-            c.add(yf, yf.line(topic_id), f"topic {topic_id!r}: use up to 16 lowercase letters, digits or _")
-            continue
-        if not isinstance(raw, dict):
-            c.add(yf, yf.line(topic_id), f"topic {topic_id!r} must be a mapping (for example invite_only: true)")
-            continue
+    valid = re.compile(r"[a-z][a-z0-9_]{0,15}")
+    for topic_id, raw in _entries(
+        c,
+        yf,
+        "topic",
+        lambda key: isinstance(key, str) and bool(valid.fullmatch(key)),
+        "use up to 16 lowercase letters, digits or _",
+        "invite_only: true",
+    ):
         _unknown_keys(c, yf, (topic_id,), raw, schema.TOPIC_KEYS, f"topic {topic_id!r}")
         topics[topic_id] = Topic(topic_id, bool(raw.get("invite_only", False)))
     return topics
@@ -304,14 +318,14 @@ def _countries(c: _Collector, yf: YamlFile | None, facts: dict[str, Fact]) -> di
     if yf is None:
         return countries
     territories = Locale.parse("en").territories
-    for code, raw in yf.data.items():
-        raw = raw or {}
-        if code not in territories or not (len(code) == 2 and code.isupper()):
-            c.add(yf, yf.line(code), f"{code!r} is not an ISO 3166 country code such as KE")
-            continue
-        if not isinstance(raw, dict):
-            c.add(yf, yf.line(code), f"country {code!r} must be a mapping (for example currency: KES)")
-            continue
+    for code, raw in _entries(
+        c,
+        yf,
+        "country",
+        lambda key: key in territories and len(key) == 2 and key.isupper(),
+        "not an ISO 3166 country code such as KE",
+        "currency: KES",
+    ):
         _unknown_keys(c, yf, (code,), raw, schema.COUNTRY_KEYS, f"country {code!r}")
         currency = raw.get("currency")
         if currency is not None and not _known_currency(currency):
