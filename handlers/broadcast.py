@@ -40,11 +40,10 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         flows.end(context)
         await asyncio.gather(query.answer(), screens.edit(context, query, Screen(t.ui("broadcast_cancelled"))))
         return
-    if draft is None:  # a button of a draft that expired (30 idle minutes) or was sent
-        draft = broadcasts.new_draft(content)
-        flows.begin(context, broadcasts.NAME, draft)
-        screen = broadcasts.step_screen(draft, t, content, notice="broadcast_expired")
-        await asyncio.gather(query.answer(), screens.send(context, update.effective_chat.id, screen))
+    if draft is None:
+        # A button of a draft already sent (a double tap on Send), cancelled or left idle for 30
+        # minutes: say so, and change nothing (the message may be a live progress view by now).
+        await query.answer(t.plain("broadcast_expired"), show_alert=True)
         return
     if data == broadcasts.SEND and draft.step == "preview":
         await query.answer()

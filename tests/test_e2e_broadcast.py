@@ -124,6 +124,13 @@ async def test_compose_preview_confirm_and_deliver_in_each_language(organized):
     assert t.plain("broadcast_status_done") in final.text
     assert "4" in final.text.split("\n")[1]
 
+    # A second tap on Send (the old button) sends nothing again and leaves the progress view.
+    await organizer.press_data("bc:ok", preview)
+    assert len(await services(organized).storage.recent_broadcasts(5, time.time())) == 1
+    assert organizer.message(progress.message_id).text == final.text
+    alert = organized.sandbox.calls("answerCallbackQuery")[-1]
+    assert alert.params["text"] == t.plain("broadcast_expired")
+
 
 async def test_telegram_errors_during_delivery(organized):
     """403 removes the subscription, 400 fails with the reason, 429 waits, a timeout is retried."""
