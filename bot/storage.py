@@ -6,8 +6,10 @@ about a person are keyed by a keyed pseudonym (see bot/pseudonyms.py).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import sqlite3
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -95,6 +97,17 @@ MIGRATIONS: list[str] = [
     ) WITHOUT ROWID;
     CREATE INDEX subscription_topics_by_topic ON subscription_topics (topic);
     CREATE INDEX subscription_topics_by_invite ON subscription_topics (invite_id) WHERE invite_id IS NOT NULL;
+    """,
+    # Research exports, logged without who asked: the tier, when, and how many rows went out.
+    """
+    CREATE TABLE exports (
+        id TEXT PRIMARY KEY,          -- random UUID4
+        tier TEXT NOT NULL CHECK (tier IN ('tables', 'microdata')),
+        created_at TEXT NOT NULL,     -- ISO second, UTC
+        rows_released INTEGER NOT NULL,
+        rows_suppressed INTEGER NOT NULL,
+        k INTEGER                     -- the achieved k of a microdata export
+    ) WITHOUT ROWID;
     """,
 ]
 
@@ -556,3 +569,80 @@ async def _migrate(db: aiosqlite.Connection) -> None:
     for target, script in enumerate(MIGRATIONS[version:], start=version + 1):
         # One transaction per step, so a failed migration leaves the previous version intact.
         await db.executescript(f"BEGIN; {script}; PRAGMA user_version = {target}; COMMIT;")
+
+
+# --- research exports (bot/exports.py) ---------------------------------------------------------
+
+
+def period_sql(period: str) -> str:
+    """SQL for a report's period from its ISO week (column `week`, "YYYY-Www"): the month its
+    Thursday falls in ("YYYY-MM", as bot.stats.month_of), or that month's quarter ("YYYY-Qn")."""
+    thursday = (
+        "date(substr(week, 1, 4) || '-01-04', '-' || ((CAST(strftime('%w', substr(week, 1, 4) || '-01-04') AS INTEGER)"
+        " + 6) % 7) || ' days', '+' || ((CAST(substr(week, 7) AS INTEGER) - 1) * 7 + 3) || ' days')"
+    )
+    if period == "month":
+        return f"strftime('%Y-%m', {thursday})"
+    if period == "quarter":
+        return f"(strftime('%Y', {thursday}) || '-Q' || ((CAST(strftime('%m', {thursday}) AS INTEGER) + 2) / 3))"
+    raise ValueError(f"period must be month or quarter, not {period!r}")
+
+
+class ReportReader:
+    """Read-only, synchronous access to the reports for exports: a connection of its own, so a
+    long scan never holds up the bot (WAL lets it read beside the writer). Whatever it returns
+    is aggregated or generalized by the caller before it leaves the server."""
+
+    def __init__(self, path: Path):
+        if not path.exists():
+            raise FileNotFoundError(f"no database at {path}")
+        self._db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+        self._db.execute("PRAGMA busy_timeout = 5000")
+        # Sorts and groupings of a million rows spill to temporary files, not memory.
+        self._db.execute("PRAGMA temp_store = FILE")
+        self._db.execute("PRAGMA cache_size = -32768")  # 32 MB
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> ReportReader:
+        # One read transaction: every query of an export sees the same reports.
+        self._db.execute("BEGIN")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._db.rollback()
+        self.close()
+
+    def count(self) -> int:
+        return self._db.execute("SELECT count(*) FROM reports").fetchone()[0]
+
+    def answer_counts(self, field: str) -> dict[str | None, int]:
+        """How many reports gave each answer to one question (None: not answered)."""
+        if not _FIELD.fullmatch(field):
+            raise ValueError(f"not a question id: {field!r}")
+        found = self._db.execute(f"SELECT json_extract(answers, '$.{field}') AS a, count(*) FROM reports GROUP BY a")
+        return dict(found.fetchall())
+
+    # --- tables tier (bot/export_tables.py) ---
+
+    # --- microdata tier (bot/export_microdata.py) ---
+
+
+def record_export(path: Path, tier: str, rows_released: int, rows_suppressed: int, k: int | None) -> None:
+    """Log an export in the database: tier, time and row counts, never who asked."""
+    with contextlib.closing(sqlite3.connect(path, timeout=5)) as db, db:
+        db.execute(
+            "INSERT INTO exports (id, tier, created_at, rows_released, rows_suppressed, k) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                str(uuid.uuid4()),
+                tier,
+                datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                rows_released,
+                rows_suppressed,
+                k,
+            ),
+        )
+
+
+_FIELD = re.compile(r"[a-z][a-z0-9_]{0,31}")
