@@ -1,4 +1,4 @@
-"""Command line: `python bot.py run | demo | check-content`."""
+"""Command line: `python bot.py run | demo | export | check-content | content-status`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
-from bot import __version__, logs
+from bot import __version__, exports, logs
 from bot import config as configuration
 from bot.content import status
 from bot.content.check import ContentError, load_navigator
@@ -35,6 +35,31 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--latency-ms", type=int, default=0, help="Bot API latency to simulate (default 0)")
     demo.add_argument(
         "--organizer", action="store_true", help="make the demo user an organizer (/broadcast, /invite, /stats)"
+    )
+    export = commands.add_parser(
+        "export",
+        help="write an anonymized research export (tables by default) into a new folder",
+        description="Write a research export: the data (CSV and JSON Lines), a codebook and the data-use "
+        "notice. Tables (the default) are counts and medians with small cells suppressed; microdata is one "
+        "row per report, generalized and suppressed to k-anonymity. Reads HAKI_DATA_DIR.",
+    )
+    export.add_argument("folder", type=Path, help="a new (or empty) folder to write the export into")
+    export.add_argument("--tier", choices=exports.TIERS, default="tables", help="tables (default) or microdata")
+    export.add_argument("--period", choices=exports.PERIODS, default="month", help="month (default) or quarter")
+    export.add_argument(
+        "--by",
+        default=",".join(exports.ExportOptions().dimensions),
+        metavar="DIMS",
+        help="tables: up to 3 comma-separated dimensions, e.g. period,country,exposure (default %(default)s)",
+    )
+    export.add_argument(
+        "--k",
+        type=int,
+        default=exports.DEFAULT_K,
+        help=f"microdata: k-anonymity (default %(default)s, at least {exports.MIN_K})",
+    )
+    export.add_argument(
+        "--with-text", action="store_true", help="microdata: add free text that a reviewer has released"
     )
     check = commands.add_parser("check-content", help="check content/ for schema, translation and size problems")
     check.add_argument(
@@ -63,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
             return run()
         if args.command == "demo":
             return demo(args.language, args.latency_ms / 1000, args.organizer)
+        if args.command == "export":
+            return export(args)
     except configuration.ConfigError as exc:
         print(f"haki: configuration error: {exc}", file=sys.stderr)
         return 2
@@ -150,4 +177,30 @@ def demo(language: str, latency: float, organizer: bool = False) -> int:
     logs.setup(logging.WARNING)
     navigator = load_navigator(CONTENT_DIR)
     asyncio.run(run_demo(navigator, language, latency, organizer))
+    return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    config = configuration.load(require_bot=False)
+    try:
+        options = exports.ExportOptions(
+            tier=args.tier,
+            period=args.period,
+            dimensions=tuple(filter(None, (d.strip() for d in args.by.split(",")))),
+            k=args.k,
+            with_text=args.with_text,
+        )
+    except ValueError as exc:
+        print(f"haki: {exc}", file=sys.stderr)
+        return 2
+    navigator = load_navigator(CONTENT_DIR)
+    try:
+        summary = exports.run_export(config.database_path, navigator.content, options, args.folder)
+    except exports.ExportRefused as exc:
+        print(f"haki: nothing was exported: {exc}", file=sys.stderr)
+        return 3
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"haki: {exc}", file=sys.stderr)
+        return 2
+    print(f"written to {args.folder}\n{exports.report(options, summary)}")
     return 0

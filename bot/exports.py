@@ -17,6 +17,7 @@ import csv
 import datetime as dt
 import io
 import json
+import logging
 import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ from bot import __version__
 from bot.content.model import Content
 from bot.storage import ReportReader, record_export
 
+log = logging.getLogger(__name__)
 TIERS = ("tables", "microdata")
 PERIODS = ("month", "quarter")
 MIN_K = 3  # below this, k-anonymity protects nobody (the SDC Practice Guide's usual levels are 3 and 5)
@@ -100,7 +102,28 @@ def run_export(
     (folder / NOTICE_FILE).write_text(DATA_USE_NOTICE, encoding="utf-8")
     summary.files += [CODEBOOK_JSON, CODEBOOK_CSV, NOTICE_FILE]
     record_export(database, options.tier, summary.rows_released, summary.rows_suppressed, summary.achieved_k)
+    log.info(
+        "%s export: %d released, %d suppressed, k=%s",
+        options.tier,
+        summary.rows_released,
+        summary.rows_suppressed,
+        summary.achieved_k,
+    )
     return summary
+
+
+def report(options: ExportOptions, summary: Summary) -> str:
+    """What an export released, in a few lines for the person who asked."""
+    if options.tier == "microdata":
+        lines = [
+            f"rows released: {summary.rows_released}",
+            f"rows suppressed: {summary.rows_suppressed}",
+            f"achieved k: {summary.achieved_k} (asked for {options.k})",
+        ]
+    else:
+        lines = [f"reports counted: {summary.rows_released}", f"cells suppressed: {summary.rows_suppressed}"]
+    files = ", ".join(summary.files)
+    return "\n".join([f"Haki {options.tier} export, by {options.period}", *lines, f"files: {files}"])
 
 
 def zipped(folder: Path, summary: Summary) -> bytes:

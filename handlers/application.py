@@ -6,7 +6,8 @@ Handler order matters (the first match in a group wins):
   1. private-chat commands we know        /start /menu /help /language /privacy /exit /forget /withdraw
                                           /subscribe /unsubscribe; organizers' (handlers/roles.py)
   2. button presses                       Exit, the report's buttons (rp:...), the other forms',
-                                          Updates (u...), organizers' (bc: bp: iv:), then every other one
+                                          Updates (u...), organizers' (bc: bp: iv:), researchers' (ex:),
+                                          then every other one
   3. private-chat leftovers               unknown commands, then text (an answer to an open form,
                                           or unexpected), then anything else
   4. group chats                          commands get a "talk to me privately" note
@@ -46,6 +47,7 @@ from handlers import (
     broadcast,
     crisis,
     errors,
+    export,
     fallback,
     forms,
     invites,
@@ -85,7 +87,7 @@ ORGANIZER_COMMANDS: dict = {
     "invites": invites.invites,
     "stats": stats.stats,
 }
-RESEARCHER_COMMANDS: dict = {}
+RESEARCHER_COMMANDS: dict = {"export": export.start}
 MENU_COMMANDS = ("menu", "language", "help", "privacy", "exit", "forget")  # shown in Telegram's command menu
 
 
@@ -128,6 +130,7 @@ def build_application(config: Config, navigator: Navigator) -> Application:
     }
     for prefix, callback in organizer_buttons.items():
         app.add_handler(CallbackQueryHandler(roles.organizer(callback), pattern=f"^{prefix}:"))
+    app.add_handler(CallbackQueryHandler(roles.researcher(export.button), pattern=f"^{export.PREFIX}:"))
     app.add_handler(CallbackQueryHandler(menus.button))
     app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, fallback.unknown_command))
     app.add_handler(MessageHandler(PRIVATE & filters.TEXT, fallback.text))

@@ -60,14 +60,15 @@ class Chatter:
 
 
 ORGANIZER = 900_001  # the one organizer of the `organized` bot
+RESEARCHER = 900_002  # and its one researcher
 
 
-async def _running(navigator, data_dir: Path, organizers: frozenset[int] = frozenset()):
+async def _running(navigator, data_dir: Path, organizers=frozenset(), researchers=frozenset()):
     """The real bot against the sandbox; afterwards, no Bot API call may have failed unless a
     test injected that fault on purpose (its description in bot.expected_errors)."""
     from bot.offline import OfflineBot
 
-    async with OfflineBot(navigator, data_dir=data_dir, organizers=organizers) as bot:
+    async with OfflineBot(navigator, data_dir=data_dir, organizers=organizers, researchers=researchers) as bot:
         bot.expected_errors = set()
         yield bot
     failed = [str(e) for e in bot.sandbox.events if not e.ok and e.description not in bot.expected_errors]
@@ -82,6 +83,6 @@ async def haki(navigator, tmp_path):
 
 @pytest.fixture
 async def organized(navigator, tmp_path):
-    """The bot with one organizer, ORGANIZER."""
-    async for bot in _running(navigator, tmp_path / "data", frozenset({ORGANIZER})):
+    """The bot with one organizer, ORGANIZER, and one researcher, RESEARCHER."""
+    async for bot in _running(navigator, tmp_path / "data", frozenset({ORGANIZER}), frozenset({RESEARCHER})):
         yield bot

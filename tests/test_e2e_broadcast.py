@@ -12,7 +12,7 @@ import pytest
 from bot.navigation import Prefs
 from bot.subscriptions import Quiet, Subscription
 from handlers.application import ORGANIZER_COMMANDS, RESEARCHER_COMMANDS
-from tests.conftest import ORGANIZER, Chatter
+from tests.conftest import ORGANIZER, RESEARCHER, Chatter
 
 FIRST_WORKER = 810_000
 
@@ -230,10 +230,12 @@ async def test_pause_resume_and_stop_from_the_progress_message(organized):
 @pytest.mark.parametrize("code", ["en", "fr", "sw"])
 async def test_every_organizer_and_researcher_command_refuses_everyone_else(organized, code):
     t = texts(organized, code)
-    assert {"broadcast", "broadcasts", "invite", "invites"} <= set(ORGANIZER_COMMANDS)
+    assert {"broadcast", "broadcasts", "invite", "invites", "stats"} <= set(ORGANIZER_COMMANDS)
+    assert {"export"} <= set(RESEARCHER_COMMANDS)
     worker = Chatter(organized, 830_000 + ord(code[0]), language_code=code)
     organizer = Chatter(organized, ORGANIZER, language_code=code)
-    cases = [(worker, name) for name in ORGANIZER_COMMANDS] + [
+    researcher = Chatter(organized, RESEARCHER, language_code=code)
+    cases = [(who, name) for name in ORGANIZER_COMMANDS for who in (worker, researcher)] + [
         (who, name) for name in RESEARCHER_COMMANDS for who in (worker, organizer)
     ]
     for who, name in cases:
@@ -244,9 +246,10 @@ async def test_every_organizer_and_researcher_command_refuses_everyone_else(orga
         assert not reply.button_list, name
     # The organizers' buttons refuse too, whatever data they carry.
     menu = await worker.say("/start")
-    for data in ("bc:n", "bc:ok", "bp:c:anything", "iv:n:organizing", "iv:r:anything"):
+    for data in ("bc:n", "bc:ok", "bp:c:anything", "iv:n:organizing", "iv:r:anything", "ex:p:microdata:month"):
         await worker.press_data(data, menu)
     assert await services(organized).storage.recent_broadcasts(5, time.time()) == []
     assert await services(organized).subscriptions.invites() == []
+    assert not organized.sandbox.calls("sendDocument")  # no export went out
     answers = [e for e in organized.sandbox.calls("answerCallbackQuery") if e.params.get("show_alert")]
-    assert len(answers) == 5 and all(e.params["text"] == t.plain("role_refused") for e in answers)
+    assert len(answers) == 6 and all(e.params["text"] == t.plain("role_refused") for e in answers)

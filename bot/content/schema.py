@@ -190,6 +190,15 @@ UI_KEYS: dict[str, frozenset[str]] = {
         "invite_revoke": ("topic", "created"),
         "invite_revoked": ("count",),
         "invite_gone": (),
+        # --- research exports ---
+        "export_choose_tier": (),
+        "export_tier_tables": (),
+        "export_tier_microdata": (),
+        "export_choose_period": (),
+        "export_period_month": (),
+        "export_period_quarter": (),
+        "export_working": (),
+        "export_refused": ("reason",),
         # --- statistics (organizers) ---
         "stats_none": (),
         "stats_too_few": ("limit",),
