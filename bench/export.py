@@ -1,0 +1,224 @@
+"""Export benchmark: research exports (bot/exports.py) of 1,000,000 reports, against a plain dump.
+
+Generates N reports into a fresh database (the real schema, made by Storage.open; realistic
+skew: a few big countries, many small groups, pay bands that follow each country's currency,
+some free text, half of it released by a reviewer), then times, each in a process of its own:
+  - `sqlite3 -csv DB "SELECT * FROM reports" > file`, the floor: one scan, no work;
+  - the microdata tier (bot/export_microdata.py), k = 5, by month;
+  - the tables tier (bot/export_tables.py), when it exists.
+For each: wall time, peak RSS of the process (the kernel's ru_maxrss, from wait4) and the ratio
+to the plain dump; the median of --repeat runs (the machine is shared, times vary).
+
+Targets (issue 6): microdata of 1,000,000 reports in <= 20 s, peak RSS <= 256 MB, <= 4x the dump.
+The export runs through `python bot.py export` once the command exists, otherwise through a
+`python -c` that calls bot.exports.run_export; both start the interpreter, which is counted.
+
+Usage: .venv/bin/python bench/export.py [--reports 1000000] [--repeat 3] [--keep DIR]
+Generating 1,000,000 reports takes about 30 s; --keep DIR keeps (and reuses) the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bot.storage import Storage  # noqa: E402
+
+TARGET_SECONDS, TARGET_RSS_MB, TARGET_RATIO = 20.0, 256.0, 4.0
+
+# Shares of reports, roughly as the research expects (a few big countries, a long tail).
+COUNTRIES = {"KE": 30, "PH": 22, "IN": 12, "MG": 8, "VE": 6, "UG": 5, "MA": 3, "TZ": 2, "XX": 12}
+# Typical pay per hour in each currency (about 1-3 USD), to place the bands realistically.
+HOURLY = {"KE": 250, "PH": 110, "IN": 180, "MG": 7000, "VE": 80, "UG": 6000, "MA": 20, "TZ": 4500, "XX": 2}
+CURRENCY = {"KE": "KES", "PH": "PHP", "IN": "INR", "MG": "MGA", "VE": "VES", "UG": "UGX", "MA": "MAD", "TZ": "TZS"}
+UNIT_HOURS = {"hour": 1, "day": 8, "week": 45, "month": 190, "task": 0.02}
+CHOICES = {
+    "employer": {"bpo": 45, "platform": 35, "direct": 12, "other": 8},
+    "task": {"moderation": 30, "image_video": 30, "text_chat": 20, "transcription": 12, "other": 8},
+    "pay_unit": {"hour": 25, "day": 10, "week": 5, "month": 35, "task": 15, None: 10},
+    "hours": {"lt20": 10, "h20_39": 20, "h40_48": 40, "h49_60": 20, "gt60": 10},
+    "unpaid": {"none": 30, "lt2": 25, "h2_5": 25, "h5_10": 12, "gt10": 8},
+    "late_pay": {"never": 40, "sometimes": 35, "often": 18, "unpaid": 7},
+    "deactivated": {"no": 70, "yes": 20, "unsure": 10},
+    "exposure": {"never": 20, "monthly": 20, "weekly": 30, "daily": 30},
+    "support": {"none": 50, "unused": 20, "helpful": 15, "not_helpful": 15},
+    "contract": {"employee": 30, "contractor": 45, "none": 20, "unsure": 5},
+}
+PAY_BANDS = (0, 10, 50, 100, 500, 1000, 5000, 10000, 50000, 100000, 500000)
+TEXT_SHARE, REVIEWED_SHARE = 0.08, 0.5
+WEEKS = [f"{year}-W{week:02d}" for year in (2025, 2026) for week in range(1, 53)]
+
+
+def _sampler(rng: random.Random, weights: dict) -> Callable[[int], list]:
+    values, cumulative = list(weights), []
+    total = 0
+    for w in weights.values():
+        total += w
+        cumulative.append(total)
+    return lambda n: rng.choices(values, cum_weights=cumulative, k=n)
+
+
+def generate(database: Path, reports: int, seed: int = 1) -> None:
+    """`reports` reports in a new database, with the real schema; fast: one transaction."""
+    asyncio.run(_create_schema(database))
+    rng = random.Random(seed)
+    db = sqlite3.connect(database)
+    db.execute("PRAGMA synchronous = OFF")
+    chunk = 100_000
+    with db:
+        for start in range(0, reports, chunk):
+            n = min(chunk, reports - start)
+            columns = {name: _sampler(rng, weights)(n) for name, weights in CHOICES.items()}
+            countries = _sampler(rng, COUNTRIES)(n)
+            # More reports as the bot becomes known: later weeks are more likely.
+            weeks = rng.choices(WEEKS, weights=range(1, len(WEEKS) + 1), k=n)
+            rows, texts = [], []
+            for i in range(n):
+                country = countries[i]
+                answers = {name: values[i] for name, values in columns.items() if values[i] is not None}
+                answers["country"] = country
+                unit = answers.get("pay_unit")
+                if unit:
+                    amount = HOURLY[country] * UNIT_HOURS[unit] * rng.lognormvariate(0, 0.6)
+                    answers["pay_amount_band"] = f"{max(b for b in PAY_BANDS if b <= amount):g}"
+                    answers["pay_amount_currency"] = CURRENCY.get(country, "")
+                report_id = str(uuid.uuid4())
+                rows.append((report_id, weeks[i], json.dumps(answers, sort_keys=True), rng.randbytes(32)))
+                if rng.random() < TEXT_SHARE:
+                    reviewed = int(rng.random() < REVIEWED_SHARE)
+                    texts.append((report_id, f"The shift targets are too high, report {start + i}", reviewed))
+            rows.sort()  # the table is kept in id order: inserting in that order is much faster
+            db.executemany("INSERT INTO reports (id, week, answers, receipt) VALUES (?, ?, ?, ?)", rows)
+            db.executemany("INSERT INTO report_texts (report_id, text, reviewed) VALUES (?, ?, ?)", texts)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+
+
+async def _create_schema(database: Path) -> None:
+    storage = await Storage.open(database)
+    await storage.close()
+
+
+@dataclass
+class Run:
+    name: str
+    seconds: float
+    peak_rss_mb: float
+    output_mb: float
+    detail: str = ""
+
+
+def timed(name: str, command: list[str], output: Path, *, stdout: Path | None = None, env=None, cwd=None) -> Run:
+    """Run a command to its end; its wall time, and its peak RSS from the kernel (wait4's
+    ru_maxrss, exact where polling could miss the peak)."""
+    out = stdout.open("wb") if stdout else subprocess.PIPE
+    started = time.perf_counter()
+    proc = subprocess.Popen(command, cwd=cwd or REPO, stdout=out, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode()
+    detail = proc.stdout.read().decode() if proc.stdout else ""
+    if stdout:
+        out.close()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{name} failed ({proc.returncode}): {err.strip()}")
+    size = sum(f.stat().st_size for f in output.rglob("*")) if output.is_dir() else output.stat().st_size
+    return Run(name, seconds, usage.ru_maxrss / 1024, size / 1e6, detail.strip())
+
+
+def export_command(database: Path, folder: Path, tier: str) -> tuple[list[str], dict]:
+    """`python bot.py export` when it is ready, else a `python -c` calling run_export."""
+    from bot import exports
+
+    env = {**os.environ, "HAKI_DATA_DIR": str(database.parent)}
+    if hasattr(exports, "report"):
+        return [sys.executable, str(REPO / "bot.py"), "export", str(folder), "--tier", tier], env
+    code = (
+        "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]);"
+        "from bot.cli import CONTENT_DIR; from bot.content.check import load_navigator;"
+        "from bot.exports import ExportOptions, run_export;"
+        "s = run_export(Path(sys.argv[2]), load_navigator(CONTENT_DIR).content,"
+        " ExportOptions(tier=sys.argv[4]), Path(sys.argv[3]));"
+        "print(f'rows released {s.rows_released}, suppressed {s.rows_suppressed}, achieved k {s.achieved_k}')"
+    )
+    return [sys.executable, "-c", code, str(REPO), str(database), str(folder), tier], env
+
+
+def median_run(runs: list[Run]) -> Run:
+    return sorted(runs, key=lambda r: r.seconds)[len(runs) // 2]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reports", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each command; the median is shown")
+    parser.add_argument("--keep", type=Path, help="generate into (or reuse) this folder instead of a temporary one")
+    args = parser.parse_args()
+    sqlite3_cli = shutil.which("sqlite3")
+    if not sqlite3_cli:
+        sys.exit("bench/export.py needs the sqlite3 command line shell (apt-get install sqlite3)")
+
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="haki-export-"))
+    database = folder / "data" / "haki.sqlite3"
+    try:
+        if not database.exists():
+            database.parent.mkdir(parents=True, exist_ok=True)
+            started = time.perf_counter()
+            generate(database, args.reports)
+            print(f"generated {args.reports:,} reports in {time.perf_counter() - started:.0f} s ({database})")
+        tiers = ["microdata"] + (["tables"] if (REPO / "bot" / "export_tables.py").exists() else [])
+        runs: dict[str, list[Run]] = {"dump": [], **{tier: [] for tier in tiers}}
+        for i in range(args.repeat):
+            dump = folder / "dump.csv"
+            runs["dump"].append(
+                timed("dump", [sqlite3_cli, "-csv", str(database), "SELECT * FROM reports"], dump, stdout=dump)
+            )
+            dump.unlink()
+            for tier in tiers:
+                out = folder / f"{tier}-{i}"
+                command, env = export_command(database, out, tier)
+                runs[tier].append(timed(tier, command, out, env=env, cwd=folder))
+                shutil.rmtree(out)
+    finally:
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    dump = median_run(runs["dump"])
+    print(f"\nmachine: {os.cpu_count()} CPUs; {args.reports:,} reports; median of {args.repeat} runs each")
+    print(f"{'':36}{'time (s)':>10}{'peak RSS (MB)':>15}{'output (MB)':>13}{'x dump':>8}")
+    for name, label in [("dump", 'sqlite3 -csv "SELECT * FROM reports"'), *[(t, f"export --tier {t}") for t in tiers]]:
+        run = median_run(runs[name])
+        ratio = run.seconds / dump.seconds
+        print(f"{label:36}{run.seconds:>10.2f}{run.peak_rss_mb:>15.1f}{run.output_mb:>13.1f}{ratio:>8.2f}")
+    for tier in tiers:
+        said = [line.strip() for line in runs[tier][0].detail.splitlines() if "rows" in line or "achieved" in line]
+        if said:
+            print(f"{tier}: {'; '.join(said)}")
+    micro = median_run(runs["microdata"])
+    targets = [
+        (f"microdata of {args.reports:,} reports in <= {TARGET_SECONDS:g} s", micro.seconds <= TARGET_SECONDS),
+        (f"microdata peak RSS <= {TARGET_RSS_MB:g} MB", max(r.peak_rss_mb for r in runs["microdata"]) <= TARGET_RSS_MB),
+        (f"microdata <= {TARGET_RATIO:g}x the plain dump", micro.seconds / dump.seconds <= TARGET_RATIO),
+    ]
+    print("\n" + "\n".join(f"{'met ' if ok else 'MISSED'}  {name}" for name, ok in targets))
+
+
+if __name__ == "__main__":
+    main()
