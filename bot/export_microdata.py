@@ -27,6 +27,7 @@ import json
 import math
 import secrets
 from array import array
+from operator import add
 from pathlib import Path
 
 from babel import Locale
@@ -112,21 +113,24 @@ def write_microdata(reader: ReportReader, content: Content, options: ExportOptio
         (folder / JSONL_FILE).open("w", encoding="utf-8", newline="") as jsonl_out,
     ):
         csv_out.write(",".join(header) + "\r\n")
-        for batch in scan.kept_in_random_order(group_of, kept_groups):
-            csv_lines: list[str] = []
-            json_lines: list[str] = []
-            for row, gid, oid in batch:
-                csv_start, json_start = starts[gid]
-                csv_rest, json_rest = others[oid]
-                csv_lines += (csv_start, csv_rest)
-                json_lines += (json_start, json_rest)
-                if options.with_text:
+        csv_starts = [start[0] if start else "" for start in starts]
+        json_starts = [start[1] if start else "" for start in starts]
+        csv_ends, json_ends = [end[0] for end in others], [end[1] for end in others]
+        for rows, gids, oids in scan.kept_in_random_order(group_of, kept_groups):
+            if options.with_text:
+                csv_lines: list[str] = []
+                json_lines: list[str] = []
+                for row, gid, oid in zip(rows, gids, oids, strict=True):
                     text = scan.texts.get(row)
-                    csv_lines += (_csv_text(text), "\r\n")
-                    json_lines += (',"text":', json.dumps(text, ensure_ascii=False), "}\n")
-            csv_out.write("".join(csv_lines))
-            jsonl_out.write("".join(json_lines))
-            written += len(batch)
+                    csv_lines += (csv_starts[gid], csv_ends[oid], _csv_text(text), "\r\n")
+                    json_lines += (json_starts[gid], json_ends[oid], ',"text":', json.dumps(text, ensure_ascii=False))
+                    json_lines.append("}\n")
+                csv_out.write("".join(csv_lines))
+                jsonl_out.write("".join(json_lines))
+            else:  # the common case, joined by C loops: a line is its group's start and its answers' end
+                csv_out.write("".join(map(add, map(csv_starts.__getitem__, gids), map(csv_ends.__getitem__, oids))))
+                jsonl_out.write("".join(map(add, map(json_starts.__getitem__, gids), map(json_ends.__getitem__, oids))))
+            written += len(rows)
     if written != kept:  # both come from the same scan: this would be a bug
         raise RuntimeError(f"microdata: {written} rows written, {kept} expected")
     return Summary(
@@ -179,8 +183,8 @@ class _Scan:
         self.total = len(self.combo)
 
     def kept_in_random_order(self, group_of: array, kept_groups: list[bool], batch: int = 8192):
-        """(row, group, other answers) of the reports in kept groups, in batches, shuffled anew
-        on every export so that two exports never line up row by row."""
+        """The rows, groups and other answers of the reports in kept groups, as three lists per
+        batch, shuffled anew on every export so that two exports never line up row by row."""
         import numpy as np
 
         group = np.frombuffer(group_of, dtype=np.uint32)[np.frombuffer(self.combo, dtype=np.uint32)]
@@ -189,7 +193,7 @@ class _Scan:
         np.random.default_rng(secrets.randbits(128)).shuffle(rows)
         for start in range(0, len(rows), batch):
             chosen = rows[start : start + batch]
-            yield list(zip(chosen.tolist(), group[chosen].tolist(), other[chosen].tolist(), strict=True))
+            yield chosen.tolist(), group[chosen].tolist(), other[chosen].tolist()
 
 
 def _values(key: str) -> tuple:
