@@ -369,21 +369,15 @@ def _variables(content: Content, options: ExportOptions, merged: dict[str, list[
             f"'other'.{merged_note('country')}",
         )
     )
-    for column in ("employer", "task", "pay_unit"):
+
+    def choice(column: str) -> Variable:
         codes = {code: en.get(f"{column}_{code}", code) for code in _options(content, column)}
-        if OTHER in codes:
-            codes[OTHER] = f"{codes[OTHER]}; or {other_qi}"
-        else:
-            codes[OTHER] = other_qi
+        codes[OTHER] = f"{codes[OTHER]}; or {other_qi}" if OTHER in codes else other_qi
         codes[NOT_ANSWERED] = not_answered
-        variables.append(
-            Variable(
-                column,
-                en.get(column, column),
-                codes,
-                f"Quasi-identifier. An answer fewer than {k} reports gave is 'other'.{merged_note(column)}",
-            )
-        )
+        note = f"Quasi-identifier. An answer fewer than {k} reports gave is 'other'.{merged_note(column)}"
+        return Variable(column, en.get(column, column), codes, note)
+
+    variables += [choice(column) for column in ("employer", "task", "pay_unit")]
     bounds = _decades(content.survey.pay_bands)
     bands = {}
     for i, low in enumerate(bounds):
@@ -404,18 +398,7 @@ def _variables(content: Content, options: ExportOptions, merged: dict[str, list[
             f"a band fewer than {k} reports gave is 'other'.{merged_note('pay_amount_band')}",
         )
     )
-    for column in ("hours", "contract"):
-        codes = {code: en.get(f"{column}_{code}", code) for code in _options(content, column)}
-        codes[OTHER] = other_qi
-        codes[NOT_ANSWERED] = not_answered
-        variables.append(
-            Variable(
-                column,
-                en.get(column, column),
-                codes,
-                f"Quasi-identifier. An answer fewer than {k} reports gave is 'other'.{merged_note(column)}",
-            )
-        )
+    variables += [choice(column) for column in ("hours", "contract")]
     for column in OTHER_ANSWERS:
         codes = {code: en.get(f"{column}_{code}", code) for code in _options(content, column)}
         codes.setdefault(OTHER, "an answer code this version of Haki does not know")

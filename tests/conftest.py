@@ -1,4 +1,9 @@
+import asyncio
+import contextlib
+import json
+import os
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -86,3 +91,36 @@ async def organized(navigator, tmp_path):
     """The bot with one organizer, ORGANIZER, and one researcher, RESEARCHER."""
     async for bot in _running(navigator, tmp_path / "data", frozenset({ORGANIZER}), frozenset({RESEARCHER})):
         yield bot
+
+
+@pytest.fixture(scope="module")
+def report_template(tmp_path_factory) -> Path:
+    """An empty database at the current schema, copied for each data set of reports."""
+    from bot.storage import Storage
+
+    path = tmp_path_factory.mktemp("template") / "haki.sqlite3"
+
+    async def create():
+        await (await Storage.open(path)).close()
+
+    asyncio.run(create())
+    return path
+
+
+def reports_database(template: Path, folder: Path, reports: list, texts: dict | None = None) -> Path:
+    """A copy of the template holding these (week, answers) reports, written in one transaction.
+    Their ids follow the list's order, so a table scan meets them in insertion order; `texts`
+    maps a report's index to (text, reviewed)."""
+    path = folder / "haki.sqlite3"
+    shutil.copy(template, path)
+    rows = [
+        (f"{i:08d}", week, json.dumps(answers, sort_keys=True), os.urandom(16))
+        for i, (week, answers) in enumerate(reports)
+    ]
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
+        db.executemany("INSERT INTO reports (id, week, answers, receipt) VALUES (?, ?, ?, ?)", rows)
+        db.executemany(
+            "INSERT INTO report_texts (report_id, text, reviewed) VALUES (?, ?, ?)",
+            [(f"{i:08d}", text, reviewed) for i, (text, reviewed) in (texts or {}).items()],
+        )
+    return path

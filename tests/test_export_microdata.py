@@ -2,14 +2,9 @@
 with an independent tool. pycanon reads only the published microdata.csv and measures k over the
 quasi-identifiers, so a mistake in the exporter's own counting is not repeated in the check."""
 
-import asyncio
-import contextlib
 import csv
 import json
-import os
 import re
-import shutil
-import sqlite3
 import tempfile
 from pathlib import Path
 
@@ -21,43 +16,13 @@ from pycanon import anonymity
 
 from bot import export_microdata
 from bot.exports import ExportOptions, ExportRefused, run_export
-from bot.storage import SEPARATOR, ReportReader, Storage
+from bot.storage import SEPARATOR, ReportReader
+from tests.conftest import reports_database
 
 QUASI_IDENTIFIERS = ["period", "country", "employer", "task", "pay_unit", "pay_band", "hours", "contract"]
 OTHER_ANSWERS = ["unpaid", "late_pay", "deactivated", "exposure", "support"]
 COLUMNS = QUASI_IDENTIFIERS + OTHER_ANSWERS
 PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2]|Q[1-4])|other")
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    """An empty database at the current schema, copied for each data set."""
-    path = tmp_path_factory.mktemp("template") / "haki.sqlite3"
-
-    async def create():
-        await (await Storage.open(path)).close()
-
-    asyncio.run(create())
-    return path
-
-
-def database(template: Path, folder: Path, reports: list, texts: dict[int, tuple[str, int]] | None = None) -> Path:
-    """A copy of the template holding these (week, answers) reports, in one transaction. Their ids
-    follow the list's order, so a table scan meets them in insertion order; `texts` maps a
-    report's index to (text, reviewed)."""
-    path = folder / "haki.sqlite3"
-    shutil.copy(template, path)
-    rows = [
-        (f"{i:08d}", week, json.dumps(answers, sort_keys=True), os.urandom(16))
-        for i, (week, answers) in enumerate(reports)
-    ]
-    with contextlib.closing(sqlite3.connect(path)) as db, db:
-        db.executemany("INSERT INTO reports (id, week, answers, receipt) VALUES (?, ?, ?, ?)", rows)
-        db.executemany(
-            "INSERT INTO report_texts (report_id, text, reviewed) VALUES (?, ?, ?)",
-            [(f"{i:08d}", text, reviewed) for i, (text, reviewed) in (texts or {}).items()],
-        )
-    return path
 
 
 def answers(
@@ -136,10 +101,10 @@ def datasets(draw) -> tuple[str, list[tuple[str, dict[str, str]]]]:
 @pytest.mark.parametrize("k", [3, 5, 10])
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(dataset=datasets(), period=st.sampled_from(["month", "quarter"]))
-def test_pycanon_finds_k_anonymity_on_every_dataset(navigator, template, k, dataset, period):
+def test_pycanon_finds_k_anonymity_on_every_dataset(navigator, report_template, k, dataset, period):
     shape, reports = dataset
     with tempfile.TemporaryDirectory() as tmp:
-        db, folder = database(template, Path(tmp), reports), Path(tmp) / "export"
+        db, folder = reports_database(report_template, Path(tmp), reports), Path(tmp) / "export"
         try:
             summary = export(navigator, db, folder, k=k, period=period)
         except ExportRefused as refused:
@@ -167,14 +132,14 @@ def test_pycanon_finds_k_anonymity_on_every_dataset(navigator, template, k, data
         assert rows == frame.to_dict("records")
 
 
-def test_a_broken_exporter_is_caught(navigator, template, tmp_path, monkeypatch):
+def test_a_broken_exporter_is_caught(navigator, report_template, tmp_path, monkeypatch):
     """The check above fails on an exporter that does not suppress: here the group sizes are
     counted, but every group is kept."""
     reports = [
         ("2026-W02", answers(task=task)) for task in ["moderation"] * 8 + ["image_video"] * 5 + ["text_chat"] * 2
     ]
     reports.append(("2026-W02", answers(task="transcription")))
-    db = database(template, tmp_path, reports)
+    db = reports_database(report_template, tmp_path, reports)
     export(navigator, db, tmp_path / "good")
     check_k(tmp_path / "good", 5)
 
@@ -187,7 +152,7 @@ def test_a_broken_exporter_is_caught(navigator, template, tmp_path, monkeypatch)
 # --- what a row holds -------------------------------------------------------------------------
 
 
-def test_rows_are_generalized_and_suppressed(navigator, template, tmp_path):
+def test_rows_are_generalized_and_suppressed(navigator, report_template, tmp_path):
     reports = (
         [("2026-W02", answers(band="50")) for _ in range(3)]  # band 10-100, January
         + [("2026-W05", answers(band="10")) for _ in range(3)]  # band 10-100, still January (Thursday 29th)
@@ -196,7 +161,7 @@ def test_rows_are_generalized_and_suppressed(navigator, template, tmp_path):
         + [("2026-W06", answers(unit=None)) for _ in range(5)]  # pay skipped
         + [("2026-W06", answers(country="XX", unit=None)) for _ in range(5)]  # skipped, whatever the country
     )
-    summary = export(navigator, database(template, tmp_path, reports), tmp_path / "out")
+    summary = export(navigator, reports_database(report_template, tmp_path, reports), tmp_path / "out")
     frame = read_csv(tmp_path / "out")
     rows = sorted(tuple(row) for row in frame[["period", "country", "employer", "pay_unit", "pay_band"]].values)
     assert rows == sorted(
@@ -220,10 +185,10 @@ def test_rows_are_generalized_and_suppressed(navigator, template, tmp_path):
     assert all("not_answered" in variables[c]["codes"] and "other" in variables[c]["codes"] for c in COLUMNS[1:])
 
 
-def test_no_id_week_or_text_by_default(navigator, template, tmp_path):
+def test_no_id_week_or_text_by_default(navigator, report_template, tmp_path):
     reports = [("2026-W02", answers()) for _ in range(6)]
     texts = {0: ("My shift targets are too high", 1), 1: ("Unreviewed words", 0)}
-    export(navigator, database(template, tmp_path, reports, texts), tmp_path / "out")
+    export(navigator, reports_database(report_template, tmp_path, reports, texts), tmp_path / "out")
     frame = read_csv(tmp_path / "out")
     assert list(frame.columns) == COLUMNS
     jsonl = (tmp_path / "out" / "microdata.jsonl").read_text(encoding="utf-8")
@@ -233,14 +198,16 @@ def test_no_id_week_or_text_by_default(navigator, template, tmp_path):
         assert leak not in files
 
 
-def test_text_only_when_asked_and_only_reviewed(navigator, template, tmp_path):
+def test_text_only_when_asked_and_only_reviewed(navigator, report_template, tmp_path):
     reports = [("2026-W02", answers()) for _ in range(6)]
     texts = {
         0: ('Targets are "too high", and\nbreaks too short', 1),
         1: ("Unreviewed words", 0),
         2: ("Habari, kazi", 1),
     }
-    summary = export(navigator, database(template, tmp_path, reports, texts), tmp_path / "out", with_text=True)
+    summary = export(
+        navigator, reports_database(report_template, tmp_path, reports, texts), tmp_path / "out", with_text=True
+    )
     frame = read_csv(tmp_path / "out")
     assert list(frame.columns) == [*COLUMNS, "text"]
     assert sorted(frame["text"]) == ["", "", "", "", "Habari, kazi", 'Targets are "too high", and\nbreaks too short']
@@ -257,8 +224,8 @@ def test_k_below_3_is_refused():
         ExportOptions(tier="microdata", k=2)
 
 
-def test_refused_when_nothing_can_be_released(navigator, template, tmp_path):
-    db = database(template, tmp_path, [("2026-W02", answers()) for _ in range(4)])
+def test_refused_when_nothing_can_be_released(navigator, report_template, tmp_path):
+    db = reports_database(report_template, tmp_path, [("2026-W02", answers()) for _ in range(4)])
     with pytest.raises(ExportRefused) as refused:
         export(navigator, db, tmp_path / "out")
     message = str(refused.value)
@@ -267,14 +234,14 @@ def test_refused_when_nothing_can_be_released(navigator, template, tmp_path):
     assert not any((tmp_path / "out").iterdir())
     (tmp_path / "empty").mkdir()
     with pytest.raises(ExportRefused, match="no reports"):
-        export(navigator, database(template, tmp_path / "empty", []), tmp_path / "out2")
+        export(navigator, reports_database(report_template, tmp_path / "empty", []), tmp_path / "out2")
 
 
-def test_row_order_is_new_each_time_and_unrelated_to_insertion(navigator, template, tmp_path):
+def test_row_order_is_new_each_time_and_unrelated_to_insertion(navigator, report_template, tmp_path):
     n = 400
     # Identical quasi-identifiers (all rows kept); each report's text says where it was inserted.
     texts = {i: (f"report {i}", 1) for i in range(n)}
-    db = database(template, tmp_path, [("2026-W02", answers()) for _ in range(n)], texts)
+    db = reports_database(report_template, tmp_path, [("2026-W02", answers()) for _ in range(n)], texts)
     orders = []
     for name in ("first", "second"):
         export(navigator, db, tmp_path / name, with_text=True)
@@ -287,18 +254,23 @@ def test_row_order_is_new_each_time_and_unrelated_to_insertion(navigator, templa
     assert sum(a == b for a, b in zip(first, second, strict=True)) < n // 20
 
 
-def test_csv_is_valid_for_the_csv_module(navigator, template, tmp_path):
+def test_csv_is_valid_for_the_csv_module(navigator, report_template, tmp_path):
     reports = [("2026-W02", answers()) for _ in range(5)]
-    export(navigator, database(template, tmp_path, reports, {0: ('a, b\r\n"c"', 1)}), tmp_path / "out", with_text=True)
+    export(
+        navigator,
+        reports_database(report_template, tmp_path, reports, {0: ('a, b\r\n"c"', 1)}),
+        tmp_path / "out",
+        with_text=True,
+    )
     with (tmp_path / "out" / "microdata.csv").open(newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))
     assert rows[0] == [*COLUMNS, "text"] and len(rows) == 6
     assert sorted(row[-1] for row in rows[1:]) == ["", "", "", "", 'a, b\r\n"c"']
 
 
-def test_reader_gives_answers_and_only_released_text_and_checks_its_sql_names(template, tmp_path):
+def test_reader_gives_answers_and_only_released_text_and_checks_its_sql_names(report_template, tmp_path):
     reports = [("2026-W02", answers(task=t)) for t in ["moderation", "other", "moderation"]]
-    db = database(template, tmp_path, reports, {0: ("kept back", 0), 2: ("released", 1)})
+    db = reports_database(report_template, tmp_path, reports, {0: ("kept back", 0), 2: ("released", 1)})
     with ReportReader(db) as reader:
         rows = list(reader.microdata_answers("month", ["task", "employer"], ["support"], with_text=True))
         key = "2026-01" + SEPARATOR

@@ -3,18 +3,13 @@ no suppressed count can be worked out from what does. The attack here reads only
 tables.csv and solves for each suppressed cell with integer programming, written apart from the
 exporter so that a mistake in one is not repeated in the other."""
 
-import asyncio
-import contextlib
 import csv
 import json
 import os
 import random
-import shutil
-import sqlite3
 import subprocess
 import sys
 import tempfile
-import uuid
 from collections import defaultdict
 from functools import partial
 from pathlib import Path
@@ -29,32 +24,11 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from bot import export_tables
 from bot.exports import ExportOptions, ExportRefused, run_export
 from bot.storage import ReportReader, Storage
+from tests.conftest import reports_database
 
 PNG = b"\x89PNG\r\n\x1a\n"
 WEEK = {"2026-01": "2026-W02", "2026-02": "2026-W06", "2026-03": "2026-W11", "2026-05": "2026-W20"}  # Thursdays
 DATA_FILES = ["tables.csv", "tables.jsonl", "pay_medians.csv", "pay_medians.jsonl", "chart.png"]
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    """An empty database at the current schema, copied for each data set."""
-    path = tmp_path_factory.mktemp("template") / "haki.sqlite3"
-
-    async def create():
-        await (await Storage.open(path)).close()
-
-    asyncio.run(create())
-    return path
-
-
-def database(template: Path, folder: Path, reports: list[tuple[str, dict[str, str]]]) -> Path:
-    """A copy of the template holding these (week, answers) reports, written in one transaction."""
-    path = folder / "haki.sqlite3"
-    shutil.copy(template, path)
-    rows = [(str(uuid.uuid4()), week, json.dumps(answers, sort_keys=True), os.urandom(16)) for week, answers in reports]
-    with contextlib.closing(sqlite3.connect(path)) as db, db:
-        db.executemany("INSERT INTO reports (id, week, answers, receipt) VALUES (?, ?, ?, ?)", rows)
-    return path
 
 
 def report(country="KE", task="moderation", month="2026-01", **more) -> tuple[str, dict[str, str]]:
@@ -141,8 +115,8 @@ def spread(seed: int, count: int, countries=("KE", "PH", "MG", "UG", "XX"), weig
 # --- no small count, none recomputable ----------------------------------------------------------
 
 
-def test_a_realistic_table_is_released_safely_with_every_margin(navigator, template, tmp_path):
-    path = database(template, tmp_path, spread(1, 700))
+def test_a_realistic_table_is_released_safely_with_every_margin(navigator, report_template, tmp_path):
+    path = reports_database(report_template, tmp_path, spread(1, 700))
     summary = export(navigator, path, tmp_path / "out")
     dimensions, rows = published(tmp_path / "out")
     assert dimensions == ["period", "country", "task"]
@@ -156,10 +130,12 @@ def test_a_realistic_table_is_released_safely_with_every_margin(navigator, templ
     assert_safe(tmp_path / "out")
 
 
-def test_the_attack_catches_an_exporter_without_complementary_suppression(navigator, template, tmp_path, monkeypatch):
+def test_the_attack_catches_an_exporter_without_complementary_suppression(
+    navigator, report_template, tmp_path, monkeypatch
+):
     """The same data with primary suppression only: the attack must find small cells."""
     monkeypatch.setattr(export_tables, "protect", partial(export_tables.protect, complementary=False))
-    path = database(template, tmp_path, spread(1, 700))
+    path = reports_database(report_template, tmp_path, spread(1, 700))
     export(navigator, path, tmp_path / "out")
     revealed = [key for key, most in attack(tmp_path / "out").items() if most < 10]
     assert revealed
@@ -179,25 +155,25 @@ MOD = "moderation"
         (("country", "task"), [("KE", MOD, 9), ("KE", "other", 1), ("UG", MOD, 15), ("UG", "other", 12)]),
     ],
 )
-def test_known_small_tables(navigator, template, tmp_path, dimensions, counts):
+def test_known_small_tables(navigator, report_template, tmp_path, dimensions, counts):
     reports = [report(country, task) for country, task, n in counts for _ in range(n)]
-    path = database(template, tmp_path, reports)
+    path = reports_database(report_template, tmp_path, reports)
     export(navigator, path, tmp_path / "out", *dimensions)
     assert_safe(tmp_path / "out")
     _, rows = published(tmp_path / "out")
     assert any(r["suppressed"] == "1" for r in rows)
 
 
-def test_a_small_cell_alone_in_a_line_is_joined_by_the_smallest_other(navigator, template, tmp_path):
-    path = database(template, tmp_path, [report("KE")] * 50 + [report("UG")] * 3 + [report("PH")] * 20)
+def test_a_small_cell_alone_in_a_line_is_joined_by_the_smallest_other(navigator, report_template, tmp_path):
+    path = reports_database(report_template, tmp_path, [report("KE")] * 50 + [report("UG")] * 3 + [report("PH")] * 20)
     export(navigator, path, tmp_path / "out", "country")
     _, rows = published(tmp_path / "out")
     # UG alone would be the total minus the rest; the total stays (it is in the codebook too).
     assert {r["country"] for r in rows if r["suppressed"] == "1"} == {"UG", "PH"}
 
 
-def test_only_the_total_left_is_refused(navigator, template, tmp_path):
-    path = database(template, tmp_path, [report("KE")] * 50 + [report("UG")] * 3)
+def test_only_the_total_left_is_refused(navigator, report_template, tmp_path):
+    path = reports_database(report_template, tmp_path, [report("KE")] * 50 + [report("UG")] * 3)
     with pytest.raises(ExportRefused, match="every count but the total would have to be hidden"):
         export(navigator, path, tmp_path / "out", "country")
 
@@ -232,12 +208,12 @@ dimension_sets = st.sampled_from(
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(groups=datasets, dimensions=dimension_sets, period=st.sampled_from(["month", "quarter"]))
-def test_no_generated_release_reveals_a_small_cell(navigator, template, groups, dimensions, period):
+def test_no_generated_release_reveals_a_small_cell(navigator, report_template, groups, dimensions, period):
     reports = [report(country, task, month, late_pay=late) for month, country, task, late, n in groups]
     reports = [one for one, (*_, n) in zip(reports, groups, strict=True) for _ in range(n)]
     # The chart is tested below; drawing it here would only slow each example down.
     with tempfile.TemporaryDirectory() as folder, mock.patch.object(export_tables, "render_chart", lambda _: PNG):
-        path = database(template, Path(folder), reports)
+        path = reports_database(report_template, Path(folder), reports)
         try:
             export(navigator, path, Path(folder) / "out", *dimensions, period=period)
         except ExportRefused as refused:
@@ -253,7 +229,7 @@ def test_no_generated_release_reveals_a_small_cell(navigator, template, groups, 
 # --- medians --------------------------------------------------------------------------------
 
 
-def test_medians_only_over_ten_answers_in_shown_cells(navigator, template, tmp_path):
+def test_medians_only_over_ten_answers_in_shown_cells(navigator, report_template, tmp_path):
     reports = (
         [report("KE", hours="lt20")] * 9
         + [report("KE", hours=None, unpaid="none")] * 6  # KE: 15 reports, 9 answered the hours
@@ -261,7 +237,7 @@ def test_medians_only_over_ten_answers_in_shown_cells(navigator, template, tmp_p
         + [report("PH", pay_unit="hour", pay_amount_band="50", pay_amount_currency="PHP")] * 10
         + [report("KE", pay_unit="hour", pay_amount_band="10", pay_amount_currency="KES")] * 9
     )
-    path = database(template, tmp_path, reports)
+    path = reports_database(report_template, tmp_path, reports)
     export(navigator, path, tmp_path / "out", "country")
     rows = {r["country"]: r for r in published(tmp_path / "out")[1]}
     assert rows["KE"]["reports"] == "24" and rows["KE"]["median_hours"] == "lt20"  # 9 lt20, 9 h40_48: the lower one
@@ -287,9 +263,9 @@ def test_medians_only_over_ten_answers_in_shown_cells(navigator, template, tmp_p
     assert [row["country"] for row in jsonl] == ["PH"]
 
 
-def test_a_median_needs_ten_answers_to_its_question(navigator, template, tmp_path):
+def test_a_median_needs_ten_answers_to_its_question(navigator, report_template, tmp_path):
     reports = [report("KE", hours="lt20")] * 9 + [report("KE", hours=None)] * 6 + [report("UG")] * 30
-    path = database(template, tmp_path, reports)
+    path = reports_database(report_template, tmp_path, reports)
     export(navigator, path, tmp_path / "out", "country")
     rows = {r["country"]: r for r in published(tmp_path / "out")[1]}
     assert rows["KE"]["reports"] == "15"
@@ -297,9 +273,9 @@ def test_a_median_needs_ten_answers_to_its_question(navigator, template, tmp_pat
     assert rows["KE"]["median_unpaid"] == "lt2"  # 15 answers
 
 
-def test_no_median_in_a_suppressed_cell_and_none_of_a_dimension(navigator, template, tmp_path):
+def test_no_median_in_a_suppressed_cell_and_none_of_a_dimension(navigator, report_template, tmp_path):
     reports = [report("KE")] * 40 + [report("UG")] * 4 + [report("PH")] * 12
-    path = database(template, tmp_path, reports)
+    path = reports_database(report_template, tmp_path, reports)
     export(navigator, path, tmp_path / "out", "country", "hours")
     dimensions, rows = published(tmp_path / "out")
     assert "median_hours" not in rows[0] and "median_unpaid" in rows[0]
@@ -324,24 +300,24 @@ async def test_five_reports_are_refused_with_a_plain_reason(navigator, tmp_path)
     assert not (tmp_path / "out" / "tables.csv").exists()
 
 
-def test_no_reports_are_refused(navigator, template, tmp_path):
-    path = database(template, tmp_path, [])
+def test_no_reports_are_refused(navigator, report_template, tmp_path):
+    path = reports_database(report_template, tmp_path, [])
     with pytest.raises(ExportRefused, match="no reports"):
         export(navigator, path, tmp_path / "out")
 
 
-def test_reports_too_thinly_spread_are_refused_with_what_to_try(navigator, template, tmp_path):
+def test_reports_too_thinly_spread_are_refused_with_what_to_try(navigator, report_template, tmp_path):
     reports = [report(c, t, m) for c, t, m in [("KE", "moderation", "2026-01"), ("UG", "other", "2026-02")]] * 3
     reports += [report("PH", "text_chat", "2026-03")] * 6
-    path = database(template, tmp_path, reports)
+    path = reports_database(report_template, tmp_path, reports)
     with pytest.raises(ExportRefused, match="fewer dimensions .* or quarter instead of month"):
         export(navigator, path, tmp_path / "out")
     with pytest.raises(ExportRefused, match="Wait until more reports"):
         export(navigator, path, tmp_path / "out2", "country")
 
 
-def test_unknown_dimensions_are_refused_naming_the_allowed_ones(navigator, template, tmp_path):
-    path = database(template, tmp_path, [report()] * 20)
+def test_unknown_dimensions_are_refused_naming_the_allowed_ones(navigator, report_template, tmp_path):
+    path = reports_database(report_template, tmp_path, [report()] * 20)
     with pytest.raises(ValueError, match="pay_amount.*choose from period, country, employer, task"):
         export(navigator, path, tmp_path / "out", "country", "pay_amount")
 
@@ -349,7 +325,7 @@ def test_unknown_dimensions_are_refused_naming_the_allowed_ones(navigator, templ
 # --- the chart ------------------------------------------------------------------------------
 
 
-def chart_of(navigator, template, tmp_path, monkeypatch, reports, *dimensions):
+def chart_of(navigator, report_template, tmp_path, monkeypatch, reports, *dimensions):
     drawn = []
 
     def render(panels):
@@ -358,13 +334,13 @@ def chart_of(navigator, template, tmp_path, monkeypatch, reports, *dimensions):
 
     original = export_tables.render_chart
     monkeypatch.setattr(export_tables, "render_chart", render)
-    path = database(template, tmp_path, reports)
+    path = reports_database(report_template, tmp_path, reports)
     export(navigator, path, tmp_path / "out", *dimensions)
     assert (tmp_path / "out" / "chart.png").read_bytes().startswith(PNG)
     return {panel.share.question: dict(panel.rows) for panel in drawn}
 
 
-def test_chart_shares_are_hidden_under_ten_either_way(navigator, template, tmp_path, monkeypatch):
+def test_chart_shares_are_hidden_under_ten_either_way(navigator, report_template, tmp_path, monkeypatch):
     reports = (
         [report("KE", late_pay="often")] * 12
         + [report("KE")] * 18  # 12 of 30: shown
@@ -373,7 +349,7 @@ def test_chart_shares_are_hidden_under_ten_either_way(navigator, template, tmp_p
         + [report("PH", late_pay="often")] * 13
         + [report("PH")] * 9  # 9 not late: hidden
     )
-    panels = chart_of(navigator, template, tmp_path, monkeypatch, reports, "country")
+    panels = chart_of(navigator, report_template, tmp_path, monkeypatch, reports, "country")
     late = panels["late_pay"]
     assert late["Kenya"] == pytest.approx(0.4)
     assert late["Uganda"] is None and late["Philippines"] is None and late["Madagascar"] is None
@@ -382,30 +358,30 @@ def test_chart_shares_are_hidden_under_ten_either_way(navigator, template, tmp_p
     assert panels[None]["Kenya"] is None  # no pay given: 0 below the minimum, under 10
 
 
-def test_a_share_is_hidden_when_the_table_hides_a_count_in_it(navigator, template, tmp_path, monkeypatch):
+def test_a_share_is_hidden_when_the_table_hides_a_count_in_it(navigator, report_template, tmp_path, monkeypatch):
     reports = [report("KE", late_pay="often")] * 12 + [report("KE", late_pay="unpaid")] * 3 + [report("KE")] * 30
     reports += [report("UG")] * 20
-    panels = chart_of(navigator, template, tmp_path, monkeypatch, reports, "country", "late_pay")
+    panels = chart_of(navigator, report_template, tmp_path, monkeypatch, reports, "country", "late_pay")
     rows = {(r["country"], r["late_pay"]): r for r in published(tmp_path / "out")[1]}
     assert rows["KE", "unpaid"]["suppressed"] == "1"
     assert panels["late_pay"]["Kenya"] is None  # 15 of 45 would pass the rule, but would give away 3
     assert_safe(tmp_path / "out")
 
 
-def test_below_the_minimum_wage_counts_cant_tell_in_the_denominator(navigator, template, tmp_path, monkeypatch):
+def test_below_the_minimum_wage_counts_cant_tell_in_the_denominator(navigator, report_template, tmp_path, monkeypatch):
     pay = {"pay_unit": "hour", "pay_amount_currency": "KES"}
     reports = [report("KE", pay_amount_band="10", **pay)] * 12  # below 71.51 KES an hour
     reports += [report("KE", pay_amount_band="100", **pay)] * 10  # not below
     reports += [report("KE")] * 18  # no pay given: can't tell
-    panels = chart_of(navigator, template, tmp_path, monkeypatch, reports, "country")
+    panels = chart_of(navigator, report_template, tmp_path, monkeypatch, reports, "country")
     assert panels[None]["Kenya"] == pytest.approx(12 / 40)
 
 
 # --- the codebook and the SQL -----------------------------------------------------------------
 
 
-def test_codebook_labels_every_code_in_english(navigator, template, tmp_path):
-    path = database(template, tmp_path, spread(2, 300) + [report("KE", task=None)] * 12)
+def test_codebook_labels_every_code_in_english(navigator, report_template, tmp_path):
+    path = reports_database(report_template, tmp_path, spread(2, 300) + [report("KE", task=None)] * 12)
     summary = export(navigator, path, tmp_path / "out", "period", "country", "task")
     variables = {v.name: v for v in summary.variables}
     assert variables["country"].codes["KE"] == "Kenya"
@@ -421,9 +397,9 @@ def test_codebook_labels_every_code_in_english(navigator, template, tmp_path):
     assert codebook["rows_released"] == 312 and codebook["files"][:5] == DATA_FILES
 
 
-def test_quarters_and_empty_periods_are_listed(navigator, template, tmp_path):
+def test_quarters_and_empty_periods_are_listed(navigator, report_template, tmp_path):
     reports = [report(month="2026-01")] * 20 + [report(month="2026-05")] * 20
-    path = database(template, tmp_path, reports)
+    path = reports_database(report_template, tmp_path, reports)
     export(navigator, path, tmp_path / "out", "period", period="month")
     periods = [r["period"] for r in published(tmp_path / "out")[1]]
     assert periods == ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "ALL"]
@@ -436,8 +412,10 @@ def test_scipy_and_matplotlib_load_only_when_exporting():
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parent.parent)
 
 
-def test_the_reader_aggregates_in_sql(template, tmp_path):
-    path = database(template, tmp_path, [report("KE")] * 3 + [report("UG", task=None, month="2026-03")] * 2)
+def test_the_reader_aggregates_in_sql(report_template, tmp_path):
+    path = reports_database(
+        report_template, tmp_path, [report("KE")] * 3 + [report("UG", task=None, month="2026-03")] * 2
+    )
     with ReportReader(path) as reader:
         assert sorted(reader.tables_tally(["country", "task"]), key=str) == [
             (("KE", "moderation"), 3),
