@@ -14,7 +14,8 @@ What may leave (see ../shared/research/privacy-and-safety.md, 2.3 and AC-13):
 - a pay median or a share is also left out when the table suppresses a count it bears on:
   its presence says "10 or more", which could otherwise narrow a suppressed cell.
 
-Everything is aggregated by SQLite (ReportReader.tables_tally); no report's row reaches Python.
+Everything is counted as it streams from SQLite (ReportReader.tables_tallies): only counts per
+combination of answers reach this module, never a report's row.
 scipy and matplotlib are imported on first use, so that the bot starts as fast without them.
 """
 
@@ -96,7 +97,12 @@ def write_tables(reader: ReportReader, content: Content, options: ExportOptions,
     unknown = [d for d in options.dimensions if d not in allowed]
     if unknown:
         raise ValueError(f"unknown dimension {', '.join(unknown)}: choose from {', '.join(allowed)}")
-    table = Table.read(reader, content, options)
+    questions = [d for d in options.dimensions if d != PERIOD]
+    median_fields = tuple(m for m in MEDIANS if m not in options.dimensions)
+    period = options.period if PERIOD in options.dimensions else None
+    # One scan of the reports serves the table and the pay medians and chart.
+    tally, pay_rows = reader.tables_tallies([([*questions, *median_fields], period), (PAY_FIELDS, None)])
+    table = Table.read(tally, content, options, median_fields)
     grand = table.grand_total
     if grand == 0:
         raise ExportRefused("There are no reports yet, so there is nothing to export.")
@@ -121,7 +127,6 @@ def write_tables(reader: ReportReader, content: Content, options: ExportOptions,
         p.seconds,
     )
     table.write(folder)
-    pay_rows = reader.tables_tally(PAY_FIELDS)
     medians = _pay_medians(content, table, pay_rows)
     _write_pay_medians(folder, medians)
     panels = chart_panels(content, table, pay_rows)
@@ -166,12 +171,13 @@ class Table:
     protection: Protection | None = None
 
     @classmethod
-    def read(cls, reader: ReportReader, content: Content, options: ExportOptions) -> Table:
+    def read(
+        cls, tally: list[tuple[tuple[str | None, ...], int]], content: Content, options: ExportOptions, median_fields
+    ) -> Table:
+        """The table from ReportReader.tables_tallies' counts: per combination of the period (if
+        a dimension), the questions among the dimensions, then the median fields."""
         dims = options.dimensions
         questions = [d for d in dims if d != PERIOD]
-        median_fields = tuple(m for m in MEDIANS if m not in dims)
-        fields = [*questions, *median_fields]
-        tally = reader.tables_tally(fields, options.period if PERIOD in dims else None)
         if PERIOD in dims:  # the period comes first, then the questions in the order the dimensions were given
             at = {PERIOD: 0} | {question: i + 1 for i, question in enumerate(questions)}
             tally = [(tuple(v[at[d]] for d in dims) + v[len(dims) :], n) for v, n in tally]

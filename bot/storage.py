@@ -11,6 +11,7 @@ import json
 import re
 import sqlite3
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -626,46 +627,37 @@ class ReportReader:
 
     # --- tables tier (bot/export_tables.py) ---
 
-    def tables_tally(
-        self, fields: Sequence[str], period: str | None = None
-    ) -> list[tuple[tuple[str | None, ...], int]]:
-        """Report counts per combination of answers to `fields` (None: not answered), aggregated
-        by SQLite: never a single report's row. With `period` ("month" or "quarter"), each
-        combination starts with the reports' period (period_sql). One scan: a single
-        json_extract call parses each report's JSON once; the period is worked out per week
-        (a few hundred), not per report. About 2.5 s per million reports."""
-        if not fields or not all(_FIELD.fullmatch(name) for name in fields):
-            raise ValueError(f"not question ids: {fields!r}")
-        paths = ", ".join(f"'$.{name}'" for name in fields)
-        cell = f"json_extract(answers, {paths})" if len(fields) > 1 else f"json_array(json_extract(answers, {paths}))"
-        if period is None:
-            sql = f"SELECT NULL, {cell} AS cell, count(*) FROM reports GROUP BY cell"
-        else:
-            sql = (
-                f"SELECT {period_sql(period)} AS period, cell, sum(n) FROM"
-                f" (SELECT week, {cell} AS cell, count(*) AS n FROM reports GROUP BY week, cell) GROUP BY period, cell"
-            )
-        self._db.execute("PRAGMA threads = 0")  # the GROUP BY's sort of a million rows, on helper threads
-        tally = []
-        for when, answers, count in self._db.execute(sql):
-            values = tuple(None if v is None else str(v) for v in json.loads(answers))
-            tally.append((values if period is None else (when, *values), count))
-        return tally
+    def tables_tallies(
+        self, requests: Sequence[tuple[Sequence[str], str | None]]
+    ) -> list[list[tuple[tuple[str | None, ...], int]]]:
+        """For each (fields, period) asked, report counts per combination of answers to `fields`
+        (None: not answered), starting with the reports' period (period_sql) when one is given:
+        never a single report's row. All from one scan, counted as it streams (no sort): one
+        JSON parse per report serves every request. The requests share at most one period."""
+        periods = {period for _, period in requests if period is not None}
+        if len(periods) > 1 or not all(fields and all(_FIELD.fullmatch(f) for f in fields) for fields, _ in requests):
+            raise ValueError(f"not question ids, or more than one period: {requests!r}")
+        join = ""
+        if periods:
+            self._weeks(periods.pop())
+            join = " LEFT JOIN export_weeks w ON w.week = r.week"
+        columns = []
+        for fields, period in requests:
+            answers = self._answers("r.answers", fields)
+            columns.append(f"coalesce(w.period, 'other') || char(31) || {answers}" if period else answers)
+        counters: list[Counter[str]] = [Counter() for _ in requests]
+        cursor = self._db.execute(f"SELECT {', '.join(columns)} FROM reports r{join}")
+        while rows := cursor.fetchmany(8192):
+            for counter, column in zip(counters, zip(*rows, strict=True), strict=True):
+                counter.update(column)  # counted in C
+        return [
+            [(_decoded(key, period is not None), n) for key, n in counter.items()]
+            for counter, (_, period) in zip(counters, requests, strict=True)
+        ]
 
-    # --- microdata tier (bot/export_microdata.py) ---
-
-    def microdata_answers(
-        self, period: str, quasi: Sequence[str], other: Sequence[str], with_text: bool
-    ) -> Iterable[tuple[str, str, str | None]]:
-        """Per report: (its period (period_sql) and its answers to `quasi` as a JSON array, joined
-        by SEPARATOR into one key; its answers to `other` as a JSON array; the free text only if a
-        reviewer released it), null in the arrays where not answered. In storage order: by random
-        UUID, which says nothing about when reports came; the caller generalizes, suppresses and
-        shuffles before anything leaves."""
-        fields = [*quasi, *other]
-        if not quasi or not other or not all(_FIELD.fullmatch(name) for name in fields):
-            raise ValueError(f"not question ids: {fields!r}")
-        # The period of each ISO week Haki could store, worked out once per week, not per report.
+    def _weeks(self, period: str) -> None:
+        """TEMP table export_weeks: the period of each ISO week Haki could store, worked out once
+        per week rather than per report."""
         self._db.execute("DROP TABLE IF EXISTS temp.export_weeks")
         self._db.execute("CREATE TEMP TABLE export_weeks (week TEXT PRIMARY KEY, period TEXT) WITHOUT ROWID")
         self._db.executemany(
@@ -673,25 +665,38 @@ class ReportReader:
             ((f"{year}-W{week:02d}",) for year in range(2000, 2200) for week in range(1, 54)),
         )
         self._db.execute(f"UPDATE export_weeks SET period = {period_sql(period)}")
-        arrays = [
-            f"json_array(json_extract(r.answers, {self._paths(f)}))"
-            if len(f) == 1
-            else f"json_extract(r.answers, {self._paths(f)})"
-            for f in (quasi, other)
-        ]
+
+    @staticmethod
+    def _answers(answers: str, fields: Sequence[str]) -> str:
+        """SQL for the answers to `fields` as one JSON array (null where not answered)."""
+        paths = ", ".join(f"'$.{name}'" for name in fields)
+        return (
+            f"json_extract({answers}, {paths})" if len(fields) > 1 else f"json_array(json_extract({answers}, {paths}))"
+        )
+
+    # --- microdata tier (bot/export_microdata.py) ---
+
+    def microdata_answers(
+        self, period: str, quasi: Sequence[str], other: Sequence[str], with_text: bool
+    ) -> Iterable[list[tuple[str, str, str | None]]]:
+        """In batches, per report: (its period (period_sql) and its answers to `quasi` as a JSON
+        array, joined by SEPARATOR into one key; its answers to `other` as a JSON array; the free text only if a
+        reviewer released it), null in the arrays where not answered. In storage order: by random
+        UUID, which says nothing about when reports came; the caller generalizes, suppresses and
+        shuffles before anything leaves."""
+        fields = [*quasi, *other]
+        if not quasi or not other or not all(_FIELD.fullmatch(name) for name in fields):
+            raise ValueError(f"not question ids: {fields!r}")
+        self._weeks(period)
+        arrays = [self._answers("r.answers", fields) for fields in (quasi, other)]
         text = "t.text" if with_text else "NULL"
         join = " LEFT JOIN report_texts t ON t.report_id = r.id AND t.reviewed = 1" if with_text else ""
         cursor = self._db.execute(
-            f"SELECT coalesce(w.period, 'other') || ? || {arrays[0]}, {arrays[1]}, {text}"
-            f" FROM reports r LEFT JOIN export_weeks w ON w.week = r.week{join}",
-            (SEPARATOR,),
+            f"SELECT coalesce(w.period, 'other') || char(31) || {arrays[0]}, {arrays[1]}, {text}"
+            f" FROM reports r LEFT JOIN export_weeks w ON w.week = r.week{join}"
         )
-        while rows := cursor.fetchmany(4096):
-            yield from rows
-
-    @staticmethod
-    def _paths(fields: Sequence[str]) -> str:
-        return ", ".join(f"'$.{name}'" for name in fields)
+        while rows := cursor.fetchmany(8192):
+            yield rows
 
 
 def record_export(path: Path, tier: str, rows_released: int, rows_suppressed: int, k: int | None) -> None:
@@ -711,4 +716,11 @@ def record_export(path: Path, tier: str, rows_released: int, rows_suppressed: in
 
 
 _FIELD = re.compile(r"[a-z][a-z0-9_]{0,31}")
-SEPARATOR = "\x1f"  # ASCII unit separator: never in a period or in JSON text
+SEPARATOR = "\x1f"  # ASCII unit separator (SQL char(31)): never in a period or in JSON text
+
+
+def _decoded(key: str, with_period: bool) -> tuple[str | None, ...]:
+    """A tally key back as values: the period first if there is one, then the answers."""
+    period, _, answers = key.partition(SEPARATOR) if with_period else (None, None, key)
+    values = tuple(None if v is None else str(v) for v in json.loads(answers))
+    return (period, *values) if with_period else values

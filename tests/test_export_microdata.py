@@ -258,21 +258,24 @@ def test_csv_is_valid_for_the_csv_module(navigator, report_template, tmp_path):
     reports = [("2026-W02", answers()) for _ in range(5)]
     export(
         navigator,
-        reports_database(report_template, tmp_path, reports, {0: ('a, b\r\n"c"', 1)}),
+        reports_database(report_template, tmp_path, reports, {0: ('a, b\r\n"c"', 1), 1: ("=HYPERLINK(1)", 1)}),
         tmp_path / "out",
         with_text=True,
     )
     with (tmp_path / "out" / "microdata.csv").open(newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))
     assert rows[0] == [*COLUMNS, "text"] and len(rows) == 6
-    assert sorted(row[-1] for row in rows[1:]) == ["", "", "", "", 'a, b\r\n"c"']
+    # A text a spreadsheet would run as a formula is quoted with a leading apostrophe.
+    assert sorted(row[-1] for row in rows[1:]) == ["", "", "", "'=HYPERLINK(1)", 'a, b\r\n"c"']
 
 
 def test_reader_gives_answers_and_only_released_text_and_checks_its_sql_names(report_template, tmp_path):
     reports = [("2026-W02", answers(task=t)) for t in ["moderation", "other", "moderation"]]
     db = reports_database(report_template, tmp_path, reports, {0: ("kept back", 0), 2: ("released", 1)})
     with ReportReader(db) as reader:
-        rows = list(reader.microdata_answers("month", ["task", "employer"], ["support"], with_text=True))
+        rows = [
+            row for batch in reader.microdata_answers("month", ["task", "employer"], ["support"], True) for row in batch
+        ]
         key = "2026-01" + SEPARATOR
         assert sorted(rows, key=repr) == [
             (key + '["moderation","bpo"]', '["none"]', "released"),
@@ -280,6 +283,6 @@ def test_reader_gives_answers_and_only_released_text_and_checks_its_sql_names(re
             (key + '["other","bpo"]', '["none"]', None),
         ]
         quarters = reader.microdata_answers("quarter", ["task"], ["support"], with_text=False)
-        assert {(row[0].split(SEPARATOR)[0], row[2]) for row in quarters} == {("2026-Q1", None)}
+        assert {(row[0].split(SEPARATOR)[0], row[2]) for batch in quarters for row in batch} == {("2026-Q1", None)}
         with pytest.raises(ValueError):
             list(reader.microdata_answers("month", ["country'); DROP TABLE reports; --"], ["unpaid"], False))

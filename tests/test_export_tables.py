@@ -412,13 +412,15 @@ def test_scipy_and_matplotlib_load_only_when_exporting():
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parent.parent)
 
 
-def test_the_reader_aggregates_in_sql(report_template, tmp_path):
+def test_the_reader_counts_every_request_in_one_scan(report_template, tmp_path):
     path = reports_database(
         report_template, tmp_path, [report("KE")] * 3 + [report("UG", task=None, month="2026-03")] * 2
     )
     with ReportReader(path) as reader:
-        assert sorted(reader.tables_tally(["country", "task"]), key=str) == [
-            (("KE", "moderation"), 3),
-            (("UG", None), 2),
-        ]
-        assert sorted(reader.tables_tally(["country"], "quarter")) == [(("2026-Q1", "KE"), 3), (("2026-Q1", "UG"), 2)]
+        by_task, by_quarter = reader.tables_tallies([(["country", "task"], None), (["country"], "quarter")])
+        assert sorted(by_task, key=str) == [(("KE", "moderation"), 3), (("UG", None), 2)]
+        assert sorted(by_quarter) == [(("2026-Q1", "KE"), 3), (("2026-Q1", "UG"), 2)]
+        with pytest.raises(ValueError):
+            reader.tables_tallies([(["country"], "month"), (["task"], "quarter")])
+        with pytest.raises(ValueError):
+            reader.tables_tallies([(["country') --"], None)])
