@@ -9,6 +9,7 @@ import pytest
 
 from sandbox.remote import RemoteSandbox
 from tests.conftest import REPO
+from tests.test_logs import LINE
 
 TOKEN = "123456789:" + "R" * 35
 
@@ -61,6 +62,8 @@ async def test_run_serves_users_and_stops_cleanly_on_sigterm(sandbox_process, tm
         _, logs = bot.communicate(timeout=30)
     assert bot.returncode == 0, logs
     assert (tmp_path / "data" / "haki.sqlite3").exists()
+    # At DEBUG, the most talkative level: every record one key=value line.
+    assert logs.strip() and all(LINE.match(line) for line in logs.splitlines()), logs
     for secret in (TOKEN, TOKEN.split(":")[1], "4242", "Zyxwvuq"):
         assert secret not in logs
 
