@@ -2,15 +2,18 @@
 
 Drawn with hypothesis and pushed through the real bot and the sandbox: button data that
 mixes our prefixes with junk, odd and huge texts, edited messages, channel posts, group
-messages, and presses on screens of another state or language.
+messages, blocked and unblocked chats, and presses on screens of another state or language,
+as a worker, an organizer or a researcher. At least 10,000 updates a run (HAKI_FUZZ_EXAMPLES
+sequences of 13 to 20; about a minute).
 """
 
 import logging
+import os
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import Chatter
+from tests.conftest import ORGANIZER, RESEARCHER, Chatter
 
 PREFIXES = [
     "p:",
@@ -32,6 +35,30 @@ PREFIXES = [
     "rp:s:",
     "x",
     "home",
+    "u",
+    "u:t:",
+    "u:c:",
+    "u:q:",
+    "u:q:8:",
+    "u:z:",
+    "u:stop",
+    "bc:",
+    "bc:l:",
+    "bc:c:",
+    "bc:t:",
+    "bc:m:",
+    "bc:n",
+    "bc:b",
+    "bc:ok",
+    "bc:x",
+    "bp:p:",
+    "bp:r:",
+    "bp:c:",
+    "bp:v:",
+    "iv:n:",
+    "iv:r:",
+    "ex:t:",
+    "ex:p:tables:",
     "",
 ]
 callback_data = st.builds(lambda p, s: (p + s)[:64], st.sampled_from(PREFIXES), st.text(max_size=40))
@@ -50,6 +77,15 @@ texts = st.one_of(
             "/withdraw ZZZZ-ZZZZ",
             "/unknown",
             "/start deep-link-payload",
+            "/start i_AAAAAAAAAAAAAAAAAAAA",
+            "/subscribe",
+            "/unsubscribe",
+            "/broadcast",
+            "/broadcasts",
+            "/invite organizing",
+            "/invites",
+            "/stats",
+            "/export",
             "1500",
             "-3",
             "0",
@@ -64,7 +100,10 @@ action = st.one_of(
     st.tuples(st.just("group"), texts),
     st.tuples(st.just("channel"), texts),
     st.tuples(st.just("language"), st.sampled_from(["en", "fr", "sw", "pt-br", "", "xx"])),
+    st.tuples(st.just("block"), st.booleans()),
 )
+EXAMPLES = int(os.environ.get("HAKI_FUZZ_EXAMPLES", "770"))  # x at least 13 actions: 10,010 updates
+pushed = {"updates": 0}
 
 
 async def perform(bot, person, kind, value):
@@ -83,6 +122,8 @@ async def perform(bot, person, kind, value):
     elif kind == "language":
         user.info["language_code"] = value or None
         update_id = user.send_text("/menu")
+    elif kind == "block":
+        update_id = user.block() if value else user.unblock()
     else:
         chat = (
             {"id": -1001, "type": "group", "title": "Team"}
@@ -95,20 +136,32 @@ async def perform(bot, person, kind, value):
             message["from"] = user.info
         update_id = bot.sandbox.push_update({key: message})
     await bot.settle(update_id)
+    pushed["updates"] += 1
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
-@given(actions=st.lists(action, min_size=5, max_size=20))
-async def test_random_updates_never_crash_the_bot(haki, actions, caplog):
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+@given(actions=st.lists(action, min_size=13, max_size=20), role=st.sampled_from([6000, ORGANIZER, RESEARCHER]))
+async def test_random_updates_never_crash_the_bot(organized, actions, role, caplog):
     caplog.set_level(logging.ERROR)
-    person = Chatter(haki, 6000 + len(actions))
+    organized.expected_errors.add("Forbidden: bot was blocked by the user")  # sends to a chat it blocked
+    person = Chatter(organized, role + len(actions) if role == 6000 else role)
     for kind, value in actions:
-        await perform(haki, person, kind, value)
+        await perform(organized, person, kind, value)
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR], [r.getMessage() for r in caplog.records]
+    if person.user.blocked:
+        await organized.settle(person.user.unblock())
     await person.say("/exit")
     welcome = await person.say("/start")  # still answers, in whatever language was chosen
-    greetings = [pack.ui["welcome"] for pack in haki.navigator.content.languages.values()]
+    greetings = [pack.ui["welcome"] for pack in organized.navigator.content.languages.values()]
     assert welcome.text in [w.split("\n")[0] for w in greetings] or any(
         welcome.text.startswith(w[:20]) for w in greetings
     )
     assert welcome.button_list
+
+
+def test_the_fuzzing_pushed_ten_thousand_updates():
+    if pushed["updates"] == 0:
+        import pytest
+
+        pytest.skip("run with the fuzz test above")
+    assert pushed["updates"] >= 13 * EXAMPLES >= 10_000 or EXAMPLES != 770
