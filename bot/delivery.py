@@ -12,8 +12,9 @@ Outcomes per send (python-telegram-bot raises these from Telegram's HTTP status)
 * RetryAfter: Telegram's flood control. Every send waits out retry_after, not just this one;
   the row is tried again without counting an attempt.
 * TimedOut / NetworkError (not BadRequest, its subclass): retried after 1x, 2x, 4x... `backoff`
-  seconds, until `max_attempts`, then 'failed'. A timed-out send may have arrived: the retry
-  can duplicate it, which is better than losing it.
+  seconds, never more than MAX_BACKOFF apart (so delivery resumes soon after an outage), until
+  `max_attempts` (by default about an hour of trying), then 'failed'. A timed-out send may have
+  arrived: the retry can duplicate it, which is better than losing it.
 * BadRequest: 'failed' with Telegram's reason; repeating it would fail the same way.
 * Forbidden: the user blocked the bot or left; 'blocked', and on_blocked(recipient) lets the
   caller drop the subscription.
@@ -48,6 +49,7 @@ MAX_PAID_RATE = 1000.0  # with allow_paid_broadcast (0.1 Star per message)
 PER_CHAT_INTERVAL = 1.0  # seconds between two messages to one chat
 TIMER_SLACK = 0.001  # seconds of lateness that pacing does not count (see _pace)
 IDLE_POLL = 5.0  # seconds between outbox checks when nobody called wake()
+MAX_BACKOFF = 15.0  # seconds: the longest wait between two tries of one send
 
 Send = Callable[..., Awaitable[object]]
 
@@ -65,7 +67,7 @@ class Deliverer:
         on_finished: Callable[[list[str]], Awaitable[None]] | None = None,
         paid: bool = False,
         concurrency: int | None = None,
-        max_attempts: int = 5,
+        max_attempts: int = 250,
         backoff: float = 2.0,
     ):
         """send(chat_id, text) is e.g. bot.send_message; with paid=True it also gets
@@ -270,7 +272,7 @@ class Deliverer:
             attempts = row.attempts + 1
             if attempts >= self._max_attempts:
                 return Outcome(**settle, state="failed", error=err.message)
-            later = time.time() + self._backoff * 2 ** (attempts - 1)
+            later = time.time() + min(MAX_BACKOFF, self._backoff * 2 ** min(attempts - 1, 30))
             return Outcome(**settle, state="pending", error=err.message, not_before=later)
         except InvalidToken:
             raise

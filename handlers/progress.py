@@ -52,11 +52,14 @@ class ProgressBoard:
                 self._nudges[broadcast_id].set()
 
     async def finished(self, broadcast_ids: list[str]) -> None:
-        """The deliverer's on_finished hook."""
+        """The deliverer's on_finished hook: followed views show it; others are simply over."""
         self.nudge(broadcast_ids)
+        for broadcast_id in broadcast_ids:
+            if broadcast_id not in self._tasks:
+                self._over.setdefault(broadcast_id, asyncio.Event()).set()
 
     async def wait_over(self, broadcast_id: str) -> None:
-        """Until the followed broadcast is done or cancelled and its view shows it."""
+        """Until the broadcast is done (or cancelled, when followed) and a view of it shows it."""
         await self._over.setdefault(broadcast_id, asyncio.Event()).wait()
 
     async def close(self) -> None:

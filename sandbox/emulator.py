@@ -151,6 +151,16 @@ class Sandbox:
                 chat.last_message_id = max(chat.last_message_id, int(message.get("message_id", 0)))
         return self.state.updates.push(update)
 
+    def take_updates(self) -> list[JSON]:
+        """Remove and return the pending updates, for a test that posts them to the bot's
+        webhook itself (the sandbox never calls webhooks)."""
+        return self.state.updates.take()
+
+    @property
+    def webhook(self) -> tuple[str, str]:
+        """(url, secret_token) of the last setWebhook; ("", "") when none is set."""
+        return self.state.webhook_url, self.state.webhook_secret
+
     def chat(self, chat_id: int) -> Chat:
         return self.state.chats[chat_id]
 
@@ -262,6 +272,10 @@ class Sandbox:
     def hang(self, method: str, seconds: float, count: int = 1) -> None:
         """The next `count` calls of method take effect but are answered `seconds` late."""
         self.faults.hang(method, seconds, count)
+
+    def hang_for(self, window: float, seconds: float, methods: Iterable[str] | None = None) -> None:
+        """For the next `window` seconds, calls take effect but are answered `seconds` late."""
+        self.faults.hang_for(window, seconds, methods)
 
     def clear_faults(self) -> None:
         self.faults.clear()

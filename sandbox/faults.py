@@ -32,6 +32,13 @@ class _Outage:
 
 
 @dataclass(slots=True)
+class _SlowSpell:
+    until: float  # time.monotonic()
+    seconds: float
+    methods: frozenset[str] | None
+
+
+@dataclass(slots=True)
 class _Hang:
     method: str
     seconds: float
@@ -43,6 +50,7 @@ class FaultPlan:
         self._failures: list[_Failure] = []
         self._outage: _Outage | None = None
         self._hangs: list[_Hang] = []
+        self._slow: _SlowSpell | None = None
 
     def fail_next(
         self,
@@ -71,10 +79,16 @@ class FaultPlan:
     def hang(self, method: str, seconds: float, count: int = 1) -> None:
         self._hangs.append(_Hang(method.lower(), seconds, count))
 
+    def hang_for(self, window: float, seconds: float, methods: Iterable[str] | None = None) -> None:
+        """For the next `window` seconds, every call (of `methods`) is answered `seconds` late."""
+        wanted = None if methods is None else frozenset(m.lower() for m in methods)
+        self._slow = _SlowSpell(time.monotonic() + window, seconds, wanted)
+
     def clear(self) -> None:
         self._failures.clear()
         self._hangs.clear()
         self._outage = None
+        self._slow = None
 
     def failure(self, method: str, chat_id: int | str | None) -> ApiError | None:
         """The injected error for this call, if any (a fail_next rule is used up by it)."""
@@ -100,6 +114,12 @@ class FaultPlan:
     def delay(self, method: str) -> float:
         """Extra seconds to hold this call's answer back (a hang rule is used up by it)."""
         name = method.lower()
+        slow = self._slow
+        if slow is not None:
+            if time.monotonic() >= slow.until:
+                self._slow = None
+            elif slow.methods is None or name in slow.methods:
+                return slow.seconds
         for rule in self._hangs:
             if rule.method in (name, ANY_METHOD):
                 rule.remaining -= 1
