@@ -1,4 +1,4 @@
-"""Command line: `python bot.py run | demo | export | check-content | content-status`."""
+"""Command line: `python bot.py run | webhook | demo | export | backup | health | check-content | content-status`."""
 
 from __future__ import annotations
 
@@ -29,6 +29,20 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"haki {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     commands.add_parser("run", help="run the bot with long polling (needs TELEGRAM_BOT_TOKEN and HAKI_SECRET_KEY)")
+    webhook = commands.add_parser(
+        "webhook",
+        help="run the bot with a webhook: Telegram posts updates to an HTTPS URL (see docs/webhook.md)",
+        description="Serve Telegram's webhook and GET /healthz. The secret token comes from HAKI_WEBHOOK_SECRET "
+        "only, so it does not show in the process list.",
+    )
+    webhook.add_argument("--url", help="public https URL Telegram posts to (or HAKI_WEBHOOK_URL)")
+    webhook.add_argument("--listen", help="address to listen on (or HAKI_WEBHOOK_LISTEN; default 127.0.0.1)")
+    webhook.add_argument("--port", type=int, help="port to listen on (or HAKI_WEBHOOK_PORT; default 8080)")
+    backup_command = commands.add_parser(
+        "backup", help="copy the database safely while the bot runs (SQLite online backup); see docs/deploy.md"
+    )
+    backup_command.add_argument("dest", type=Path, help="a new file, or a folder to write a dated file into")
+    commands.add_parser("health", help="exit 0 if the content loads and the database is sound (container health)")
     demo = commands.add_parser(
         "demo", help="chat with the bot in this terminal, offline, against a local Telegram sandbox"
     )
@@ -91,6 +105,12 @@ def main(argv: list[str] | None = None) -> int:
             return demo(args.language, args.latency_ms / 1000, args.organizer)
         if args.command == "export":
             return export(args)
+        if args.command == "webhook":
+            return webhook(args)
+        if args.command == "backup":
+            return backup(args.dest)
+        if args.command == "health":
+            return health()
     except configuration.ConfigError as exc:
         print(f"haki: configuration error: {exc}", file=sys.stderr)
         return 2
@@ -210,3 +230,46 @@ def export(args: argparse.Namespace) -> int:
         return 2
     print(f"written to {args.folder}\n{exports.report(options, summary)}")
     return 0
+
+
+def webhook(args: argparse.Namespace) -> int:
+    from handlers.webhook import DEFAULT_LISTEN, DEFAULT_PORT, run_webhook
+
+    env = os.environ
+    config = configuration.load()
+    configuration.check_data_dir(config)
+    logs.setup(config.log_level)
+    url = args.url or env.get("HAKI_WEBHOOK_URL", "")
+    listen = args.listen or env.get("HAKI_WEBHOOK_LISTEN", "") or DEFAULT_LISTEN
+    port_text = str(args.port or env.get("HAKI_WEBHOOK_PORT", "") or DEFAULT_PORT)
+    if not port_text.isdigit():
+        raise configuration.ConfigError(f"HAKI_WEBHOOK_PORT must be a port number (got {port_text!r})")
+    if not url:
+        raise configuration.ConfigError("the webhook needs its public URL: --url https://... or HAKI_WEBHOOK_URL")
+    navigator = load_navigator(CONTENT_DIR)
+    secret = env.get("HAKI_WEBHOOK_SECRET", "")
+    log.info("Haki %s starting (webhook, %d languages)", __version__, len(navigator.languages))
+    return run_webhook(config, navigator, url=url, listen=listen, port=int(port_text), secret=secret)
+
+
+def backup(dest: Path) -> int:
+    import sqlite3
+
+    from bot.backup import backup as copy_database
+
+    config = configuration.load(require_bot=False)
+    try:
+        result = copy_database(config.database_path, dest)
+    except (ValueError, FileNotFoundError, sqlite3.DatabaseError) as exc:
+        print(f"haki: no backup was made: {exc}", file=sys.stderr)
+        return 1
+    print(result.summary())
+    return 0
+
+
+def health() -> int:
+    from bot.health import check
+
+    healthy, message = check(configuration.load(require_bot=False))
+    print(message)
+    return 0 if healthy else 1

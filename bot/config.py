@@ -33,6 +33,10 @@ VARIABLES: list[tuple[str, str]] = [
         "HAKI_PAID_BROADCASTS",
         "1 to send broadcasts with allow_paid_broadcast (0.1 Telegram Star per message; default 0)",
     ),
+    ("HAKI_WEBHOOK_URL", "webhook mode: the public https URL Telegram posts to (ports 443, 80, 88 or 8443)"),
+    ("HAKI_WEBHOOK_SECRET", "webhook mode: 32-256 letters, digits, _ or -; Telegram sends it with every update"),
+    ("HAKI_WEBHOOK_LISTEN", "webhook mode: address to listen on (default 127.0.0.1; 0.0.0.0 in a container)"),
+    ("HAKI_WEBHOOK_PORT", "webhook mode: port to listen on (default 8080)"),
     ("HAKI_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR for Haki's own logs (default INFO)"),
 ]
 

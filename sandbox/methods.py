@@ -29,6 +29,7 @@ _NOT_MODIFIED = (
 )
 _BLOCKED = "Forbidden: bot was blocked by the user"
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")  # setWebhook's secret_token
 _OTHER_BUTTON_ACTIONS = frozenset(
     {
         "login_url",
@@ -208,12 +209,16 @@ async def set_webhook(state: SandboxState, p: Params) -> bool:
     url = p.text("url") or ""
     if url and urlsplit(url).scheme != "https":
         raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    secret = p.text("secret_token") or ""
+    if secret and not _SECRET_TOKEN.fullmatch(secret):
+        raise bad_request("secret token contains unallowed characters")
     allowed = p.json("allowed_updates", "can't parse allowed updates JSON object")
     if allowed is not None:
         state.updates.allowed = frozenset(allowed) or None
     if p.flag("drop_pending_updates"):
         state.updates.drop_pending()
     state.webhook_url = url  # recorded only: the sandbox never posts to webhooks
+    state.webhook_secret = secret if url else ""
     return True
 
 
@@ -222,6 +227,7 @@ async def delete_webhook(state: SandboxState, p: Params) -> bool:
     if p.flag("drop_pending_updates"):
         state.updates.drop_pending()
     state.webhook_url = ""
+    state.webhook_secret = ""
     return True
 
 

@@ -181,6 +181,7 @@ class SandboxState:
         self.descriptions: dict[str, str] = {}  # language -> description
         self.short_descriptions: dict[str, str] = {}
         self.webhook_url = ""
+        self.webhook_secret = ""  # setWebhook's secret_token (getWebhookInfo never shows it)
         self.clock_offset = 0.0
         self.callback_query_timeout = 15.0  # seconds a bot has to answer a button press
         self._ids = itertools.count(1)

@@ -119,6 +119,21 @@ class UpdateQueue:
         finally:
             self.waiting_polls -= 1
 
+    def take(self) -> list[JSON]:
+        """Hand over every pending update at once, as a webhook delivery would (marks them
+        delivered and confirmed); getUpdates will not return them."""
+        batch = list(self._pending)
+        self._pending.clear()
+        if batch:
+            last = batch[-1]["update_id"]
+            if last > self.delivered_upto:
+                previous, self.delivered_upto = self.delivered_upto, last
+                self._resolve(self._delivery_waiters, previous + 1, last)
+            if last + 1 > self.confirmed_below:
+                previous, self.confirmed_below = self.confirmed_below, last + 1
+                self._resolve(self._confirmation_waiters, previous, last)
+        return batch
+
     def drop_pending(self) -> None:
         while self._pending:
             self._forget(self._pending.popleft())
