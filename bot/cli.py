@@ -260,8 +260,9 @@ def backup(dest: Path) -> int:
     config = configuration.load(require_bot=False)
     try:
         result = copy_database(config.database_path, dest)
-    except (ValueError, FileNotFoundError, sqlite3.DatabaseError) as exc:
-        print(f"haki: no backup was made: {exc}", file=sys.stderr)
+    except (ValueError, OSError, sqlite3.DatabaseError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        print(f"haki: no backup was made: {reason} ({dest})", file=sys.stderr)
         return 1
     print(result.summary())
     return 0

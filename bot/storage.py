@@ -323,7 +323,8 @@ class Storage:
             if o.state == "pending"
         ]
         await self._db.executemany(
-            "UPDATE outbox SET state = ?, error = ?, attempts = attempts + ?, chat = NULL"
+            # not_before goes too: a first try's time says when the recipient's quiet hours ended.
+            "UPDATE outbox SET state = ?, error = ?, attempts = attempts + ?, chat = NULL, not_before = 0"
             " WHERE broadcast_id = ? AND recipient = ?",
             settled,
         )
@@ -343,6 +344,8 @@ class Storage:
             " RETURNING id"
         )
         await self._db.commit()
+        if found:
+            await self._forget_deleted()  # the wiped chat ids' old copies leave the WAL too
         return [row[0] for row in found]
 
     async def pause_broadcast(self, broadcast_id: str) -> bool:
@@ -357,6 +360,8 @@ class Storage:
         if cancelled:
             await self._db.execute("UPDATE outbox SET chat = NULL WHERE broadcast_id = ?", (broadcast_id,))
         await self._db.commit()
+        if cancelled:
+            await self._forget_deleted()
         return cancelled
 
     async def outbox_counts(self, broadcast_id: str, now: float | None = None) -> dict[str, int]:
@@ -443,7 +448,7 @@ class Storage:
 
     async def delete_subscription_id(self, subscription_id: str) -> bool:
         cursor = await self._db.execute("DELETE FROM subscriptions WHERE id = ?", (subscription_id,))
-        await self._db.execute("DELETE FROM outbox WHERE recipient = ? AND state = 'pending'", (subscription_id,))
+        await self._unlink_outbox([subscription_id])
         await self._db.commit()
         await self._forget_deleted()
         return cursor.rowcount > 0
@@ -507,12 +512,18 @@ class Storage:
                 " (SELECT 1 FROM subscription_topics t WHERE t.subscription_id = subscriptions.id) RETURNING id"
             )
         ]
-        await self._db.executemany(
-            "DELETE FROM outbox WHERE recipient = ? AND state = 'pending'", [(sid,) for sid in emptied]
-        )
+        await self._unlink_outbox(emptied)
         await self._db.commit()
         await self._forget_deleted()
         return members
+
+    async def _unlink_outbox(self, subscription_ids: Sequence[str]) -> None:
+        """A subscription is gone: its waiting messages are dropped, and its settled rows get a
+        random recipient, so a broadcast's counts stay right but no row says any more which
+        broadcasts this person received."""
+        ids = [(sid,) for sid in subscription_ids]
+        await self._db.executemany("DELETE FROM outbox WHERE recipient = ? AND state = 'pending'", ids)
+        await self._db.executemany("UPDATE outbox SET recipient = lower(hex(randomblob(16))) WHERE recipient = ?", ids)
 
     async def _set_status(
         self, broadcast_id: str, status: str, allowed_from: tuple[str, ...], commit: bool = True

@@ -155,8 +155,10 @@ async def start_services(app: Application) -> None:
     progress = ProgressBoard(app.bot, storage, config.broadcast_rate)
 
     async def send(chat_id: int, text: str, **options: object) -> None:
-        # Protected like the report: the message cannot be forwarded or saved from the chat.
-        await app.bot.send_message(chat_id, text, protect_content=True, **options)
+        # Protected like the report: the message cannot be forwarded or saved from the chat; and
+        # remembered, so that Exit clears it from the phone with the rest.
+        message = await app.bot.send_message(chat_id, text, protect_content=True, **options)
+        trail.remember_in(app.chat_data[chat_id], message.message_id)
 
     deliverer = Deliverer(
         storage,

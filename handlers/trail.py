@@ -18,9 +18,13 @@ _KEY = "trail"
 
 
 def remember(context: ContextTypes.DEFAULT_TYPE, message_id: int) -> None:
-    if context.chat_data is None:
-        return
-    trail: list[tuple[int, float]] = context.chat_data.setdefault(_KEY, [])
+    if context.chat_data is not None:
+        remember_in(context.chat_data, message_id)
+
+
+def remember_in(chat_data: dict, message_id: int) -> None:
+    """The same, outside an update (a broadcast arriving): the chat's data from the Application."""
+    trail: list[tuple[int, float]] = chat_data.setdefault(_KEY, [])
     now = time.monotonic()
     trail[:] = [(m, t) for m, t in trail if now - t < DELETABLE_SECONDS]
     trail.append((message_id, now))

@@ -63,10 +63,12 @@ async def join(update: Update, context: ContextTypes.DEFAULT_TYPE, token: str) -
 
 
 async def member_changed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """my_chat_member: the worker blocked the bot (or their account is gone): stop their updates."""
+    """my_chat_member: the worker blocked the bot (or their account is gone): forget them."""
     change = update.my_chat_member
     if change is None or change.chat.type != "private":
         return
     if change.new_chat_member.status in (ChatMember.BANNED, ChatMember.LEFT):
+        # Someone who blocks the bot has left: nothing about them is kept, choices included.
         s, _, _ = await viewer(update, context)
         await s.subscriptions.stop(change.from_user.id)
+        await s.preferences.forget(change.from_user.id)

@@ -91,3 +91,27 @@ async def test_the_database_alone_names_no_subscriber(navigator, tmp_path):
     raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("haki.sqlite3"))
     for form in (str(chat).encode(), chat.to_bytes(8, "big"), chat.to_bytes(8, "little")):
         assert form not in raw
+
+
+async def test_leaving_unlinks_every_broadcast_row_but_keeps_the_counts(navigator, tmp_path):
+    from bot.storage import Outcome
+
+    storage = await Storage.open(tmp_path / "haki.sqlite3")
+    try:
+        subs = Subscriptions(storage, Pseudonyms(SECRET), ChatCipher(SECRET), navigator.content)
+        for user in (1, 2):
+            await subs.save(user, user, Subscription("en", {"pay": None}, "KE", Quiet(8, 18)))
+        (first, second) = sorted(await subs.audience(["en"], None, ["pay"], at(10)), key=lambda r: r.id)
+        sent = await storage.create_broadcast({"en": "a"}, [first, second])
+        await storage.record_outcomes([Outcome(sent, first.id, "sent"), Outcome(sent, second.id, "sent")])
+        waiting = await storage.create_broadcast({"en": "b"}, [first, second])
+        before = await storage.outbox_counts(sent)
+
+        await storage.delete_subscription_id(first.id)
+        rows = await storage._db.execute_fetchall("SELECT broadcast_id, recipient, not_before FROM outbox")
+        assert not [row for row in rows if row[1] == first.id]  # nothing says what they received
+        assert await storage.outbox_counts(sent) == before  # the organizer's counts stay right
+        assert (await storage.outbox_counts(waiting))["pending"] == 1  # their waiting message is gone
+        assert all(row[2] == 0 for row in rows if row[0] == sent)  # no quiet hours left in sent rows
+    finally:
+        await storage.close()

@@ -1,0 +1,368 @@
+"""The Docker image, without a Docker engine: hadolint on the Dockerfile, and the image's CMD and
+HEALTHCHECK run as processes from a folder holding only what the Dockerfile's COPY lines copy,
+with the Dockerfile's ENV, against the sandbox as Telegram. Plus bot/health.py's verdicts."""
+
+import asyncio
+import contextlib
+import json
+import os
+import shlex
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot import config as configuration
+from bot.health import check
+from bot.storage import MIGRATIONS, Storage
+from sandbox.remote import RemoteSandbox
+from tests.conftest import REPO
+
+TOKEN = "123456789:" + "D" * 35
+SECRET = "s" * 40
+DOCKERFILE = REPO / "Dockerfile"
+# Modules the image leaves out on purpose: they drive the offline sandbox (`python bot.py demo`).
+DEMO_ONLY = {"bot.demo", "bot.offline"}
+
+
+# --- the Dockerfile ------------------------------------------------------------------------------
+
+
+def instructions(path: Path = DOCKERFILE) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) per logical line: continuations joined, comments dropped."""
+    result, pending = [], ""
+    for raw in path.read_text().splitlines():
+        line = raw.strip()
+        if not pending and (not line or line.startswith("#")):
+            continue
+        if line.startswith("#"):  # a comment inside a continued instruction
+            continue
+        if line.endswith("\\"):
+            pending += line[:-1] + " "
+            continue
+        keyword, _, rest = (pending + line).partition(" ")
+        result.append((keyword.upper(), rest.strip()))
+        pending = ""
+    assert not pending, "the Dockerfile ends inside a continued line"
+    return result
+
+
+def only(keyword: str) -> list[str]:
+    return [rest for key, rest in instructions() if key == keyword]
+
+
+def image_env() -> dict[str, str]:
+    env = {}
+    for rest in only("ENV"):
+        for item in shlex.split(rest):
+            name, equals, value = item.partition("=")
+            assert equals, f"ENV {item!r}: use the NAME=value form"
+            env[name] = value
+    return env
+
+
+def exec_form(text: str) -> list[str]:
+    argv = json.loads(text)
+    assert isinstance(argv, list) and all(isinstance(a, str) for a in argv), f"not the JSON exec form: {text}"
+    return argv
+
+
+def image_cmd() -> list[str]:
+    (cmd,) = only("CMD")
+    return exec_form(cmd)
+
+
+def healthcheck() -> tuple[list[str], list[str]]:
+    """(options, command) of the one HEALTHCHECK."""
+    (rest,) = only("HEALTHCHECK")
+    options, _, command = rest.partition("CMD ")
+    return options.split(), exec_form(command)
+
+
+def local(argv: list[str]) -> list[str]:
+    """The image's command with this interpreter: its `python` is the one the image installs into."""
+    assert argv[0] == "python", argv
+    return [sys.executable, *argv[1:]]
+
+
+@pytest.fixture(scope="module")
+def image_root(tmp_path_factory) -> Path:
+    """The image's WORKDIR as the COPY lines fill it: nothing else from the repository."""
+    (workdir,) = only("WORKDIR")
+    root = tmp_path_factory.mktemp("image") / workdir.strip("/")
+    root.mkdir(parents=True)
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc")  # as .dockerignore
+    for rest in only("COPY"):
+        *sources, target = rest.split()
+        assert not any(s.startswith("--") for s in sources), f"COPY {rest}: flags are not handled here"
+        for source in sources:
+            origin, into = REPO / source, root / target
+            if origin.is_dir():  # Docker copies a folder's contents into the target
+                shutil.copytree(origin, into, ignore=skip, dirs_exist_ok=True)
+            else:
+                destination = into / origin.name if target.endswith("/") else into
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(origin, destination)
+    return root
+
+
+def process_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The Dockerfile's ENV, with its container paths moved into tmp_path, plus `extra`."""
+    env = image_env()
+    assert env["HAKI_DATA_DIR"] == "/data", "the data volume and HAKI_DATA_DIR disagree"
+    assert (only("VOLUME") or [""])[0] in ('["/data"]', "/data")
+    env["HAKI_DATA_DIR"] = str(tmp_path / "data")
+    env["MPLCONFIGDIR"] = str(tmp_path / "matplotlib")
+    return {"PATH": os.environ["PATH"], **env, **extra}
+
+
+# --- hadolint ------------------------------------------------------------------------------------
+
+
+def test_hadolint_finds_nothing(tmp_path):
+    hadolint = Path(sys.executable).parent / "hadolint"
+    assert hadolint.exists(), "hadolint is missing: install requirements-dev.txt (./dev test does)"
+    # Our own config, so no .hadolint.yaml elsewhere can relax the rules; every level fails.
+    settings = tmp_path / "hadolint.yaml"
+    settings.write_text("failure-threshold: style\n")
+    result = subprocess.run(
+        [str(hadolint), "--config", str(settings), "--no-color", "--disable-ignore-pragma", str(DOCKERFILE)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (result.returncode, result.stdout + result.stderr) == (0, "")
+
+
+def test_the_image_is_pinned_slim_non_root_with_a_healthcheck():
+    (base,) = only("FROM")
+    name, _, tag = base.split("@")[0].partition(":")
+    assert name == "python" and tag.startswith("3.11.") and "-slim-" in tag, base  # a release, not 3.11-slim
+    user = only("USER")[-1]
+    assert user.split(":")[0].isdigit() and user.split(":")[0] != "0", user
+    options, _ = healthcheck()
+    assert {"--interval=30s", "--timeout=10s", "--start-period=20s"} <= set(options)
+    assert image_cmd() == ["python", "bot.py", "run"]
+    assert all("--no-cache-dir" in run for run in only("RUN") if "pip install" in run)
+    env = image_env()
+    assert env["PYTHONDONTWRITEBYTECODE"] == env["PYTHONUNBUFFERED"] == "1"
+    installs = [run for run in only("RUN") if "pip install" in run]
+    assert installs and all("requirements.txt" in run and "requirements-dev" not in run for run in installs)
+    for line in (REPO / "requirements.txt").read_text().splitlines():
+        requirement = line.split("#")[0].strip()
+        assert not requirement or "==" in requirement, f"requirements.txt: {requirement!r} is not pinned"
+
+
+def test_dockerignore_keeps_data_and_secrets_out():
+    ignored = set((REPO / ".dockerignore").read_text().split())
+    assert {".env", "data", ".venv", ".git", "tests", "**/*.sqlite3"} <= ignored
+
+
+# --- what the image holds ------------------------------------------------------------------------
+
+
+def test_the_image_holds_every_module_the_bot_imports(image_root, tmp_path):
+    """Every module of bot/ and handlers/ imports from the image's folder alone (bar the demo's)."""
+    modules = sorted(
+        ".".join(path.relative_to(image_root).with_suffix("").parts).removesuffix(".__init__")
+        for package in ("bot", "handlers")
+        for path in (image_root / package).rglob("*.py")
+    )
+    assert "sandbox" not in {p.name for p in image_root.iterdir()}
+    script = (
+        "import importlib, json, sys\n"
+        "failed = {}\n"
+        "for name in sys.argv[1:]:\n"
+        "    try:\n"
+        "        importlib.import_module(name)\n"
+        "    except Exception as exc:\n"
+        "        failed[name] = f'{type(exc).__name__}: {exc}'\n"
+        "print(json.dumps(failed))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, *modules],
+        cwd=image_root,
+        env=process_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    failed = json.loads(result.stdout)
+    assert set(failed) == DEMO_ONLY, failed
+    assert all("sandbox" in reason for reason in failed.values()), failed
+
+
+# --- the image's CMD and HEALTHCHECK as processes ------------------------------------------------
+
+
+@pytest.fixture
+def sandbox_process():
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sandbox", "--port", "0", "--token", TOKEN], cwd=REPO, stdout=subprocess.PIPE, text=True
+    )
+    line = proc.stdout.readline()
+    fields = dict(part.split("=", 1) for part in line.split()[2:])
+    yield fields["base_url"], fields["control"].removesuffix("/sandbox")
+    proc.terminate()
+    proc.wait(10)
+
+
+def start_bot(image_root: Path, env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(local(image_cmd()), cwd=image_root, env=env, stderr=subprocess.PIPE, text=True)
+
+
+async def first_reply(control: str, chat_id: int) -> dict:
+    async with RemoteSandbox(control) as remote:
+        after = 0
+        await remote.send_text(chat_id, "/start", language_code="en", first_name="Qwzxy")
+        while True:  # long-polls the sandbox's log; the bot's first answer ends it
+            events = await remote.events(after=after, timeout=20)
+            assert events, "the bot did not answer within 20 s"
+            after = events[-1]["seq"]
+            reply = next((e for e in events if e["method"] == "sendMessage" and e["chat_id"] == chat_id), None)
+            if reply:
+                return reply
+
+
+def stop(bot: subprocess.Popen) -> str:
+    bot.send_signal(signal.SIGTERM)  # what `docker stop` sends
+    _, logs = bot.communicate(timeout=30)
+    return logs
+
+
+def bot_env(base_url: str, tmp_path: Path) -> dict[str, str]:
+    return process_env(
+        tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, HAKI_SECRET_KEY=SECRET, TELEGRAM_API_URL=base_url, HAKI_LOG_LEVEL="DEBUG"
+    )
+
+
+async def test_the_images_cmd_serves_users_and_stops_cleanly(image_root, sandbox_process, tmp_path):
+    base_url, control = sandbox_process
+    bot = start_bot(image_root, bot_env(base_url, tmp_path))
+    try:
+        reply = await first_reply(control, 5151)
+        assert reply["params"]["text"]
+    finally:
+        logs = stop(bot)
+    assert bot.returncode == 0, logs
+    assert (tmp_path / "data" / "haki.sqlite3").exists()
+    for secret in (TOKEN, TOKEN.split(":")[1], SECRET, "5151", "Qwzxy"):
+        assert secret not in logs
+    assert not list(image_root.rglob("__pycache__")), "PYTHONDONTWRITEBYTECODE: the code folder stays as built"
+
+
+def run_healthcheck(image_root: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    _, command = healthcheck()
+    result = subprocess.run(local(command), cwd=image_root, env=env, capture_output=True, text=True, timeout=10)
+    if result.returncode == 2 and "invalid choice: 'health'" in result.stderr:
+        pytest.skip("`python bot.py health` is not wired into bot/cli.py yet")
+    return result
+
+
+async def test_the_images_healthcheck_fails_before_the_first_start_and_passes_while_running(
+    image_root, sandbox_process, tmp_path
+):
+    base_url, control = sandbox_process
+    # Before the bot ever started: unhealthy, and the check created nothing. No token or key needed.
+    before = run_healthcheck(image_root, process_env(tmp_path))
+    assert before.returncode == 1, before.stderr
+    said = (before.stdout + before.stderr).strip()
+    assert len(said.splitlines()) == 1 and "no database" in said, said
+    assert not (tmp_path / "data").exists()
+
+    env = bot_env(base_url, tmp_path)
+    bot = start_bot(image_root, env)
+    try:
+        await first_reply(control, 5252)
+        during = await asyncio.to_thread(run_healthcheck, image_root, env)  # as Docker runs it: beside the bot
+    finally:
+        logs = stop(bot)
+    assert bot.returncode == 0, logs
+    assert during.returncode == 0, during.stdout + during.stderr
+    assert len(during.stdout.strip().splitlines()) == 1 and during.stdout.startswith("healthy"), during.stdout
+    for secret in (TOKEN, TOKEN.split(":")[1], SECRET):
+        assert secret not in during.stdout + during.stderr
+    after = run_healthcheck(image_root, process_env(tmp_path))
+    assert after.returncode == 0, after.stdout + after.stderr
+
+
+# --- bot/health.py ---------------------------------------------------------------------------------
+
+
+def config_for(data_dir: Path) -> configuration.Config:
+    return configuration.load({"HAKI_DATA_DIR": str(data_dir)}, require_bot=False)
+
+
+def assert_one_line(message: str) -> None:
+    assert message and "\n" not in message and SECRET not in message
+
+
+async def test_healthy_once_storage_has_opened_the_database(tmp_path):
+    config = config_for(tmp_path / "data")
+    storage = await Storage.open(config.database_path)
+    try:
+        healthy, message = check(config)  # beside the running bot's open connection (WAL)
+        assert healthy, message
+    finally:
+        await storage.close()
+    healthy, message = check(config)
+    assert healthy and message.startswith("healthy"), message
+    assert f"schema {len(MIGRATIONS)} of {len(MIGRATIONS)}" in message
+    assert_one_line(message)
+
+
+def test_a_missing_database_is_unhealthy_and_nothing_is_created(tmp_path):
+    config = config_for(tmp_path / "data")
+    healthy, message = check(config)
+    assert not healthy and "no database" in message, message
+    assert_one_line(message)
+    assert not (tmp_path / "data").exists()
+
+
+def test_a_corrupted_database_is_unhealthy(tmp_path):
+    config = config_for(tmp_path)
+    config.database_path.write_bytes(b"this is not SQLite, " * 500)
+    healthy, message = check(config)
+    assert not healthy and "cannot be read" in message, message
+    assert_one_line(message)
+
+
+async def test_a_damaged_page_fails_quick_check(tmp_path):
+    config = config_for(tmp_path)
+    await (await Storage.open(config.database_path)).close()
+    with contextlib.closing(sqlite3.connect(config.database_path)) as db, db:
+        db.execute("PRAGMA journal_mode = DELETE")  # everything in the main file, no -wal beside it
+        db.execute("CREATE TABLE filler (x BLOB)")
+        db.executemany("INSERT INTO filler VALUES (randomblob(3000))", [()] * 50)
+    data = bytearray(config.database_path.read_bytes())
+    page = 4096
+    data[-10 * page : -6 * page] = os.urandom(4 * page)  # some of the filler table's pages
+    config.database_path.write_bytes(bytes(data))
+    healthy, message = check(config)
+    assert not healthy and ("damaged" in message or "cannot be read" in message), message
+    assert_one_line(message)
+
+
+async def test_a_database_from_a_newer_haki_is_unhealthy(tmp_path):
+    config = config_for(tmp_path)
+    await (await Storage.open(config.database_path)).close()
+    with contextlib.closing(sqlite3.connect(config.database_path)) as db:
+        db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    healthy, message = check(config)
+    assert not healthy and "newer than this Haki" in message, message
+    assert_one_line(message)
+
+
+async def test_broken_content_is_unhealthy(tmp_path, content_copy):
+    config = config_for(tmp_path)
+    await (await Storage.open(config.database_path)).close()
+    assert check(config, content_copy)[0]
+    (content_copy / "en" / "ui.yaml").write_text("main_menu: [unclosed\n")
+    healthy, message = check(config, content_copy)
+    assert not healthy and "content" in message, message
+    assert_one_line(message)
