@@ -172,6 +172,7 @@ def run() -> int:
     configuration.check_data_dir(config)
     logs.setup(config.log_level)
     navigator = load_navigator(CONTENT_DIR)  # refuse to start on broken content
+    _check_schema(config)
     app = build_application(config, navigator)
     try:
         # Ask the Bot API who we are first, so a refused token or an unreachable server is
@@ -247,6 +248,7 @@ def webhook(args: argparse.Namespace) -> int:
     if not url:
         raise configuration.ConfigError("the webhook needs its public URL: --url https://... or HAKI_WEBHOOK_URL")
     navigator = load_navigator(CONTENT_DIR)
+    _check_schema(config)
     secret = env.get("HAKI_WEBHOOK_SECRET", "")
     log.info("Haki %s starting (webhook, %d languages)", __version__, len(navigator.languages))
     return run_webhook(config, navigator, url=url, listen=listen, port=int(port_text), secret=secret)
@@ -274,3 +276,15 @@ def health() -> int:
     healthy, message = check(configuration.load(require_bot=False))
     print(message)
     return 0 if healthy else 1
+
+
+def _check_schema(config: configuration.Config) -> None:
+    """A database from a newer Haki is refused in one line (after a rollback without a restore)."""
+    from bot.storage import MIGRATIONS, stored_schema_version
+
+    version = stored_schema_version(config.database_path)
+    if version is not None and version > len(MIGRATIONS):
+        raise configuration.ConfigError(
+            f"the database in HAKI_DATA_DIR is at schema version {version}, newer than this Haki "
+            f"({len(MIGRATIONS)}): upgrade Haki, or restore the backup taken before the upgrade"
+        )

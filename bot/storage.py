@@ -567,6 +567,14 @@ class Storage:
         return [(tuple(json.loads(cell)), count) for cell, count in cells], [(week, count) for week, count in weeks]
 
 
+def stored_schema_version(path: Path) -> int | None:
+    """The schema version of the database file, read-only; None if there is no file yet."""
+    if not path.exists():
+        return None
+    with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+        return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
 async def _user_version(db: aiosqlite.Connection) -> int:
     (row,) = await db.execute_fetchall("PRAGMA user_version")
     return int(row[0])

@@ -113,3 +113,21 @@ def test_demo_runs_from_a_pipe():
     assert result.returncode == 0, result.stderr
     assert "Habari" in result.stdout and "[1] English  [2] Français" in result.stdout
     assert "Faragha na usalama" in result.stdout  # button 3 opened the privacy page
+
+
+def test_a_database_from_a_newer_haki_is_one_clear_line(tmp_path):
+    import sqlite3
+
+    (tmp_path / "data").mkdir()
+    with sqlite3.connect(tmp_path / "data" / "haki.sqlite3") as db:
+        db.execute("PRAGMA user_version = 999")
+    result = subprocess.run(
+        [sys.executable, "bot.py", "run"],
+        cwd=REPO,
+        env=bot_env("http://127.0.0.1:9/bot", tmp_path / "data"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "schema version 999, newer than this Haki" in result.stderr.strip().splitlines()[-1]
