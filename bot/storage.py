@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import re
 import sqlite3
 import uuid
@@ -18,6 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import aiosqlite
+
+log = logging.getLogger(__name__)
 
 # Each entry moves the schema from version i to i + 1. Append only; never edit a shipped one.
 MIGRATIONS: list[str] = [
@@ -244,7 +247,13 @@ class Storage:
 
     async def _forget_deleted(self) -> None:
         # secure_delete zeroes the pages, but the WAL still holds old copies until a checkpoint.
-        await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        # Its result row is read at once, so the statement is finished, not left open to lock the
+        # next checkpoint. Best effort: if another statement holds the table just now, SQLite's
+        # own automatic checkpoint (or the next deletion's) does it, and the deletion stands.
+        try:
+            await self._db.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.OperationalError as exc:
+            log.info("WAL checkpoint after a deletion postponed: %s", exc)
 
     async def schema_version(self) -> int:
         return await _user_version(self._db)

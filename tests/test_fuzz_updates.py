@@ -147,7 +147,8 @@ async def test_random_updates_never_crash_the_bot(organized, actions, role, capl
     person = Chatter(organized, role + len(actions) if role == 6000 else role)
     for kind, value in actions:
         await perform(organized, person, kind, value)
-    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], [r.getMessage() for r in caplog.records]
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not errors, [r.getMessage() + "\n" + logging.Formatter().formatException(r.exc_info) for r in errors[:2]]
     if person.user.blocked:
         await organized.settle(person.user.unblock())
     await person.say("/exit")
