@@ -4,6 +4,8 @@ import json
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -124,3 +126,22 @@ def reports_database(template: Path, folder: Path, reports: list, texts: dict | 
             [(f"{i:08d}", text, reviewed) for i, (text, reviewed) in (texts or {}).items()],
         )
     return path
+
+
+SANDBOX_TOKEN = "123456789:" + "R" * 35  # the token of `sandbox_process`
+
+
+@pytest.fixture
+def sandbox_process():
+    """The sandbox as a process of its own, as a real bot process talks to Telegram: (base_url, control)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sandbox", "--port", "0", "--token", SANDBOX_TOKEN],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    line = proc.stdout.readline()
+    fields = dict(part.split("=", 1) for part in line.split()[2:])
+    yield fields["base_url"], fields["control"].removesuffix("/sandbox")
+    proc.terminate()
+    proc.wait(10)

@@ -21,8 +21,8 @@ from bot.health import check
 from bot.storage import MIGRATIONS, Storage
 from sandbox.remote import RemoteSandbox
 from tests.conftest import REPO
+from tests.conftest import SANDBOX_TOKEN as TOKEN
 
-TOKEN = "123456789:" + "D" * 35
 SECRET = "s" * 40
 DOCKERFILE = REPO / "Dockerfile"
 # Modules the image leaves out on purpose: they drive the offline sandbox (`python bot.py demo`).
@@ -198,18 +198,6 @@ def test_the_image_holds_every_module_the_bot_imports(image_root, tmp_path):
 
 
 # --- the image's CMD and HEALTHCHECK as processes ------------------------------------------------
-
-
-@pytest.fixture
-def sandbox_process():
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "--port", "0", "--token", TOKEN], cwd=REPO, stdout=subprocess.PIPE, text=True
-    )
-    line = proc.stdout.readline()
-    fields = dict(part.split("=", 1) for part in line.split()[2:])
-    yield fields["base_url"], fields["control"].removesuffix("/sandbox")
-    proc.terminate()
-    proc.wait(10)
 
 
 def start_bot(image_root: Path, env: dict[str, str]) -> subprocess.Popen:

@@ -5,25 +5,10 @@ import signal
 import subprocess
 import sys
 
-import pytest
-
 from sandbox.remote import RemoteSandbox
 from tests.conftest import REPO
+from tests.conftest import SANDBOX_TOKEN as TOKEN
 from tests.test_logs import LINE
-
-TOKEN = "123456789:" + "R" * 35
-
-
-@pytest.fixture
-def sandbox_process():
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "--port", "0", "--token", TOKEN], cwd=REPO, stdout=subprocess.PIPE, text=True
-    )
-    line = proc.stdout.readline()
-    fields = dict(part.split("=", 1) for part in line.split()[2:])
-    yield fields["base_url"], fields["control"].removesuffix("/sandbox")
-    proc.terminate()
-    proc.wait(10)
 
 
 def bot_env(base_url: str, data_dir, token: str = TOKEN) -> dict[str, str]:
