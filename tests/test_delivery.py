@@ -301,8 +301,9 @@ async def test_the_rate_is_kept_and_telegrams_flood_limits_are_never_hit(storage
         times = [e.time for e in sandbox.calls("sendMessage")]
     assert sandbox.flood_limited == 0 and len(times) == 75
     # Evenly spaced at 1/25 s: no two sends close together, as a burst would put them. (Times are
-    # taken by the sandbox, after the network, so each carries a few milliseconds of jitter.)
-    assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.75 / 25
+    # taken by the sandbox, after the network, so each carries jitter: on a busy machine running
+    # the whole suite, up to about 15 ms; a burst would show gaps near 0.)
+    assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.5 / 25
     # 26 evenly spaced sends span exactly one second, so a window may just catch a 26th.
     busiest = max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
     assert busiest <= 26
