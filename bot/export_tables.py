@@ -41,7 +41,7 @@ from bot.callbacks import OTHER_COUNTRY
 from bot.content.model import Content
 from bot.exports import SMALL, ExportOptions, ExportRefused, Summary, Variable
 from bot.fairpay import minimum_hourly
-from bot.stats import BELOW, _medians, band_text, classify
+from bot.stats import BELOW, band_text, classify, medians_of
 from bot.storage import ReportReader
 from bot.texts import Texts
 
@@ -561,7 +561,7 @@ def _pay_medians(content: Content, table: Table, pay_rows: list[tuple[tuple[str 
         tallies[_stats_layout(values)] += count
     t = Texts(content, content.languages["en"])
     found = []
-    for median in _medians(content, list(tallies.items())):
+    for median in medians_of(content, list(tallies.items())):
         if not table.cell_published({"country": median.country, "pay_unit": median.unit}):
             continue
         found.append(

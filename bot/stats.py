@@ -147,7 +147,7 @@ def compute(content: Content, tallies: Iterable[Tally], weeks: Iterable[tuple[st
                 counts[verdicts[pay_answers]] += count
         rows = _table(dict(counts), cell.value, keep={BELOW}, zero_share=True)  # "below" stays exact if it can
         pay.append(PayCheck(country, Fraction(minimum_hourly(country)), cell.value, rows))
-    return Stats(total_cell, countries, tasks, months, tuple(pay), tuple(not_compared), _medians(content, tallies))
+    return Stats(total_cell, countries, tasks, months, tuple(pay), tuple(not_compared), medians_of(content, tallies))
 
 
 def classify(answers: Sequence[str | None], country: Country, pay_bands: Sequence[float]) -> str:
@@ -267,7 +267,7 @@ def _band_of(band: str | None, pay_bands: tuple[float, ...]) -> tuple[Fraction, 
     return low, (min(higher) if higher else None)
 
 
-def _medians(content: Content, tallies: list[Tally]) -> tuple[Median, ...]:
+def medians_of(content: Content, tallies: list[Tally]) -> tuple[Median, ...]:
     """Per country and pay unit with 10 or more reports in the country's currency: the pay band
     of the middle report (the lower middle one for an even number)."""
     unit_order = next((q.options for q in content.survey.questions if q.id == "pay_unit"), ())

@@ -646,13 +646,6 @@ class ReportReader:
     def count(self) -> int:
         return self._db.execute("SELECT count(*) FROM reports").fetchone()[0]
 
-    def answer_counts(self, field: str) -> dict[str | None, int]:
-        """How many reports gave each answer to one question (None: not answered)."""
-        if not _FIELD.fullmatch(field):
-            raise ValueError(f"not a question id: {field!r}")
-        found = self._db.execute(f"SELECT json_extract(answers, '$.{field}') AS a, count(*) FROM reports GROUP BY a")
-        return dict(found.fetchall())
-
     # --- tables tier (bot/export_tables.py) ---
 
     def tables_tallies(
