@@ -6,6 +6,7 @@ about a person are keyed by a keyed pseudonym (see bot/pseudonyms.py).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -13,7 +14,7 @@ import re
 import sqlite3
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -186,6 +187,7 @@ class Outcome:
 class Storage:
     def __init__(self, db: aiosqlite.Connection):
         self._db = db
+        self._writing = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: Path) -> Storage:
@@ -207,6 +209,22 @@ class Storage:
     async def close(self) -> None:
         await self._db.close()
 
+    @contextlib.asynccontextmanager
+    async def _transaction(self, forget: bool = False) -> AsyncIterator[aiosqlite.Connection]:
+        """Every write goes through here: one at a time on the shared connection, and all or
+        nothing. A write that fails half-way (a full disk after the report row, before its text)
+        is rolled back at once; otherwise the next task's commit would save the half. With
+        `forget`, deleted rows' old copies also leave the WAL before the next write starts."""
+        async with self._writing:
+            try:
+                yield self._db
+                await self._db.commit()
+            except BaseException:
+                await self._db.rollback()
+                raise
+            if forget:
+                await self._forget_deleted()
+
     async def get_prefs(self, user_key: bytes) -> StoredPrefs | None:
         # One call reads all rows: a cursor left open could be disturbed by another task's commit.
         rows = await self._db.execute_fetchall(
@@ -216,33 +234,31 @@ class Storage:
         return StoredPrefs(*row) if row else None
 
     async def save_prefs(self, user_key: bytes, prefs: StoredPrefs) -> None:
-        await self._db.execute(
-            "INSERT INTO preferences (user_key, language, country) VALUES (?, ?, ?) "
-            "ON CONFLICT (user_key) DO UPDATE SET language = excluded.language, country = excluded.country",
-            (user_key, prefs.language, prefs.country),
-        )
-        await self._db.commit()
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO preferences (user_key, language, country) VALUES (?, ?, ?) "
+                "ON CONFLICT (user_key) DO UPDATE SET language = excluded.language, country = excluded.country",
+                (user_key, prefs.language, prefs.country),
+            )
 
     async def delete_prefs(self, user_key: bytes) -> bool:
-        cursor = await self._db.execute("DELETE FROM preferences WHERE user_key = ?", (user_key,))
-        await self._db.commit()
-        await self._forget_deleted()
+        async with self._transaction(forget=True) as db:
+            cursor = await db.execute("DELETE FROM preferences WHERE user_key = ?", (user_key,))
         return cursor.rowcount > 0
 
     async def add_report(self, week: str, answers: dict[str, str], receipt: bytes, text: str | None) -> None:
         report_id = str(uuid.uuid4())
-        await self._db.execute(
-            "INSERT INTO reports (id, week, answers, receipt) VALUES (?, ?, ?, ?)",
-            (report_id, week, json.dumps(answers, sort_keys=True), receipt),
-        )
-        if text:
-            await self._db.execute("INSERT INTO report_texts (report_id, text) VALUES (?, ?)", (report_id, text))
-        await self._db.commit()
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO reports (id, week, answers, receipt) VALUES (?, ?, ?, ?)",
+                (report_id, week, json.dumps(answers, sort_keys=True), receipt),
+            )
+            if text:
+                await db.execute("INSERT INTO report_texts (report_id, text) VALUES (?, ?)", (report_id, text))
 
     async def withdraw_report(self, receipt: bytes) -> bool:
-        cursor = await self._db.execute("DELETE FROM reports WHERE receipt = ?", (receipt,))
-        await self._db.commit()
-        await self._forget_deleted()
+        async with self._transaction(forget=True) as db:
+            cursor = await db.execute("DELETE FROM reports WHERE receipt = ?", (receipt,))
         return cursor.rowcount > 0
 
     async def _forget_deleted(self) -> None:
@@ -278,20 +294,16 @@ class Storage:
             if recipient.language not in texts:
                 raise ValueError(f"no text in {recipient.language!r}, a recipient's language")
             rows.append((broadcast_id, recipient.id, recipient.chat, recipient.language, recipient.not_before))
-        # Everything is checked before the first write: on this shared connection a failed insert
-        # could not be rolled back without undoing other tasks' work too.
         if not rows or len({row[1] for row in rows}) != len(rows):
             raise ValueError("a broadcast needs recipients, each once")
-        # The rows go in with one call after the broadcast; until then it has none, which
-        # finish_broadcasts leaves alone.
-        await self._db.execute(
-            "INSERT INTO broadcasts (id, status, texts, created_at) VALUES (?, 'sending', ?, ?)",
-            (broadcast_id, json.dumps(texts, ensure_ascii=False, sort_keys=True), created_at),
-        )
-        await self._db.executemany(
-            "INSERT INTO outbox (broadcast_id, recipient, chat, language, not_before) VALUES (?, ?, ?, ?, ?)", rows
-        )
-        await self._db.commit()
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO broadcasts (id, status, texts, created_at) VALUES (?, 'sending', ?, ?)",
+                (broadcast_id, json.dumps(texts, ensure_ascii=False, sort_keys=True), created_at),
+            )
+            await db.executemany(
+                "INSERT INTO outbox (broadcast_id, recipient, chat, language, not_before) VALUES (?, ?, ?, ?, ?)", rows
+            )
         return broadcast_id
 
     async def get_broadcast(self, broadcast_id: str) -> Broadcast | None:
@@ -331,46 +343,45 @@ class Storage:
             for o in outcomes
             if o.state == "pending"
         ]
-        await self._db.executemany(
-            # not_before goes too: a first try's time says when the recipient's quiet hours ended.
-            "UPDATE outbox SET state = ?, error = ?, attempts = attempts + ?, chat = NULL, not_before = 0"
-            " WHERE broadcast_id = ? AND recipient = ?",
-            settled,
-        )
-        await self._db.executemany(
-            "UPDATE outbox SET attempts = attempts + ?, not_before = ?, error = ?"
-            " WHERE broadcast_id = ? AND recipient = ?",
-            retried,
-        )
-        await self._db.commit()
+        async with self._transaction() as db:
+            await db.executemany(
+                # not_before goes too: a first try's time says when the recipient's quiet hours ended.
+                "UPDATE outbox SET state = ?, error = ?, attempts = attempts + ?, chat = NULL, not_before = 0"
+                " WHERE broadcast_id = ? AND recipient = ?",
+                settled,
+            )
+            await db.executemany(
+                "UPDATE outbox SET attempts = attempts + ?, not_before = ?, error = ?"
+                " WHERE broadcast_id = ? AND recipient = ?",
+                retried,
+            )
 
     async def finish_broadcasts(self) -> list[str]:
         """Mark 'done' every broadcast in 'sending' with no pending row left; their ids."""
-        found = await self._db.execute_fetchall(
-            "UPDATE broadcasts SET status = 'done' WHERE status = 'sending'"
-            " AND EXISTS (SELECT 1 FROM outbox WHERE broadcast_id = broadcasts.id)"
-            " AND NOT EXISTS (SELECT 1 FROM outbox WHERE broadcast_id = broadcasts.id AND state = 'pending')"
-            " RETURNING id"
-        )
-        await self._db.commit()
-        if found:
-            await self._forget_deleted()  # the wiped chat ids' old copies leave the WAL too
+        # The wiped chat ids' old copies leave the WAL too.
+        async with self._transaction(forget=True) as db:
+            found = await db.execute_fetchall(
+                "UPDATE broadcasts SET status = 'done' WHERE status = 'sending'"
+                " AND EXISTS (SELECT 1 FROM outbox WHERE broadcast_id = broadcasts.id)"
+                " AND NOT EXISTS (SELECT 1 FROM outbox WHERE broadcast_id = broadcasts.id AND state = 'pending')"
+                " RETURNING id"
+            )
         return [row[0] for row in found]
 
     async def pause_broadcast(self, broadcast_id: str) -> bool:
-        return await self._set_status(broadcast_id, "paused", ("sending",))
+        async with self._transaction() as db:
+            return await _set_status(db, broadcast_id, "paused", ("sending",))
 
     async def resume_broadcast(self, broadcast_id: str) -> bool:
-        return await self._set_status(broadcast_id, "sending", ("paused",))
+        async with self._transaction() as db:
+            return await _set_status(db, broadcast_id, "sending", ("paused",))
 
     async def cancel_broadcast(self, broadcast_id: str) -> bool:
         """Stop for good; the unsent rows stay pending (so they are counted) but lose their chat."""
-        cancelled = await self._set_status(broadcast_id, "cancelled", ("sending", "paused"), commit=False)
-        if cancelled:
-            await self._db.execute("UPDATE outbox SET chat = NULL WHERE broadcast_id = ?", (broadcast_id,))
-        await self._db.commit()
-        if cancelled:
-            await self._forget_deleted()
+        async with self._transaction(forget=True) as db:
+            cancelled = await _set_status(db, broadcast_id, "cancelled", ("sending", "paused"))
+            if cancelled:
+                await db.execute("UPDATE outbox SET chat = NULL WHERE broadcast_id = ?", (broadcast_id,))
         return cancelled
 
     async def outbox_counts(self, broadcast_id: str, now: float | None = None) -> dict[str, int]:
@@ -434,33 +445,34 @@ class Storage:
             await self.delete_subscription(user_key)
             return ""
         start, end = quiet or (None, None)
-        (row,) = await self._db.execute_fetchall(
-            "INSERT INTO subscriptions (id, user_key, chat, language, country, quiet_start, quiet_end, zone)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_key) DO UPDATE SET chat = excluded.chat,"
-            " language = excluded.language, country = excluded.country, quiet_start = excluded.quiet_start,"
-            " quiet_end = excluded.quiet_end, zone = excluded.zone RETURNING id",
-            (str(uuid.uuid4()), user_key, chat, language, country, start, end, zone),
-        )
-        subscription_id = row[0]
-        await self._db.execute("DELETE FROM subscription_topics WHERE subscription_id = ?", (subscription_id,))
-        await self._db.executemany(
-            "INSERT INTO subscription_topics (subscription_id, topic, invite_id) VALUES (?, ?, ?)",
-            [(subscription_id, topic, invite) for topic, invite in topics.items()],
-        )
-        await self._db.commit()
+        async with self._transaction() as db:
+            (row,) = await db.execute_fetchall(
+                "INSERT INTO subscriptions (id, user_key, chat, language, country, quiet_start, quiet_end, zone)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_key) DO UPDATE SET chat = excluded.chat,"
+                " language = excluded.language, country = excluded.country, quiet_start = excluded.quiet_start,"
+                " quiet_end = excluded.quiet_end, zone = excluded.zone RETURNING id",
+                (str(uuid.uuid4()), user_key, chat, language, country, start, end, zone),
+            )
+            subscription_id = row[0]
+            await db.execute("DELETE FROM subscription_topics WHERE subscription_id = ?", (subscription_id,))
+            await db.executemany(
+                "INSERT INTO subscription_topics (subscription_id, topic, invite_id) VALUES (?, ?, ?)",
+                [(subscription_id, topic, invite) for topic, invite in topics.items()],
+            )
         return subscription_id
 
     async def delete_subscription(self, user_key: bytes) -> bool:
         """Delete the user's subscription and the messages still waiting for them."""
-        found = await self._db.execute_fetchall("SELECT id FROM subscriptions WHERE user_key = ?", (user_key,))
-        return bool(found) and await self.delete_subscription_id(found[0][0])
+        async with self._transaction(forget=True) as db:
+            found = await db.execute_fetchall("DELETE FROM subscriptions WHERE user_key = ? RETURNING id", (user_key,))
+            await _unlink_outbox(db, [row[0] for row in found])
+        return bool(found)
 
     async def delete_subscription_id(self, subscription_id: str) -> bool:
-        cursor = await self._db.execute("DELETE FROM subscriptions WHERE id = ?", (subscription_id,))
-        await self._unlink_outbox([subscription_id])
-        await self._db.commit()
-        await self._forget_deleted()
-        return cursor.rowcount > 0
+        async with self._transaction(forget=True) as db:
+            found = await db.execute_fetchall("DELETE FROM subscriptions WHERE id = ? RETURNING id", (subscription_id,))
+            await _unlink_outbox(db, [row[0] for row in found])
+        return bool(found)
 
     async def subscribers(
         self, languages: Iterable[str], countries: Iterable[str] | None, topics: Iterable[str]
@@ -488,11 +500,11 @@ class Storage:
     async def add_invite(self, token: bytes, topic: str) -> str:
         invite_id = str(uuid.uuid4())
         created_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%MZ")
-        await self._db.execute(
-            "INSERT INTO invites (id, token, topic, created_at) VALUES (?, ?, ?, ?)",
-            (invite_id, token, topic, created_at),
-        )
-        await self._db.commit()
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO invites (id, token, topic, created_at) VALUES (?, ?, ?, ?)",
+                (invite_id, token, topic, created_at),
+            )
         return invite_id
 
     async def find_invite(self, token: bytes) -> tuple[str, str] | None:
@@ -508,43 +520,18 @@ class Storage:
     async def revoke_invite(self, invite_id: str) -> int | None:
         """Delete the invite and the topics it unlocked, then subscriptions left with no topic
         (and their waiting messages); how many subscriptions lost a topic, None if no such invite."""
-        ((members,),) = await self._db.execute_fetchall(
-            "SELECT count(*) FROM subscription_topics WHERE invite_id = ?", (invite_id,)
-        )
-        cursor = await self._db.execute("DELETE FROM invites WHERE id = ?", (invite_id,))
-        if cursor.rowcount == 0:
-            return None
-        emptied = [
-            row[0]
-            for row in await self._db.execute_fetchall(
+        async with self._transaction(forget=True) as db:
+            ((members,),) = await db.execute_fetchall(
+                "SELECT count(*) FROM subscription_topics WHERE invite_id = ?", (invite_id,)
+            )
+            if not await db.execute_fetchall("DELETE FROM invites WHERE id = ? RETURNING id", (invite_id,)):
+                return None
+            emptied = await db.execute_fetchall(
                 "DELETE FROM subscriptions WHERE NOT EXISTS"
                 " (SELECT 1 FROM subscription_topics t WHERE t.subscription_id = subscriptions.id) RETURNING id"
             )
-        ]
-        await self._unlink_outbox(emptied)
-        await self._db.commit()
-        await self._forget_deleted()
+            await _unlink_outbox(db, [row[0] for row in emptied])
         return members
-
-    async def _unlink_outbox(self, subscription_ids: Sequence[str]) -> None:
-        """A subscription is gone: its waiting messages are dropped, and its settled rows get a
-        random recipient, so a broadcast's counts stay right but no row says any more which
-        broadcasts this person received."""
-        ids = [(sid,) for sid in subscription_ids]
-        await self._db.executemany("DELETE FROM outbox WHERE recipient = ? AND state = 'pending'", ids)
-        await self._db.executemany("UPDATE outbox SET recipient = lower(hex(randomblob(16))) WHERE recipient = ?", ids)
-
-    async def _set_status(
-        self, broadcast_id: str, status: str, allowed_from: tuple[str, ...], commit: bool = True
-    ) -> bool:
-        marks = ", ".join("?" * len(allowed_from))
-        cursor = await self._db.execute(
-            f"UPDATE broadcasts SET status = ? WHERE id = ? AND status IN ({marks})",
-            (status, broadcast_id, *allowed_from),
-        )
-        if commit:
-            await self._db.commit()
-        return cursor.rowcount > 0
 
     # --- statistics (bot/stats.py) ---
 
@@ -574,6 +561,24 @@ class Storage:
         else:  # an in-memory database has no file to open twice
             cells, weeks = [await self._db.execute_fetchall(sql) for sql in queries]
         return [(tuple(json.loads(cell)), count) for cell, count in cells], [(week, count) for week, count in weeks]
+
+
+async def _unlink_outbox(db: aiosqlite.Connection, subscription_ids: Sequence[str]) -> None:
+    """A subscription is gone: its waiting messages are dropped, and its settled rows get a
+    random recipient, so a broadcast's counts stay right but no row says any more which
+    broadcasts this person received."""
+    ids = [(sid,) for sid in subscription_ids]
+    await db.executemany("DELETE FROM outbox WHERE recipient = ? AND state = 'pending'", ids)
+    await db.executemany("UPDATE outbox SET recipient = lower(hex(randomblob(16))) WHERE recipient = ?", ids)
+
+
+async def _set_status(db: aiosqlite.Connection, broadcast_id: str, status: str, allowed_from: tuple[str, ...]) -> bool:
+    marks = ", ".join("?" * len(allowed_from))
+    found = await db.execute_fetchall(
+        f"UPDATE broadcasts SET status = ? WHERE id = ? AND status IN ({marks}) RETURNING id",
+        (status, broadcast_id, *allowed_from),
+    )
+    return bool(found)
 
 
 def stored_schema_version(path: Path) -> int | None:

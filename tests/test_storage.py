@@ -1,5 +1,6 @@
 """SQLite: migrations, hygiene pragmas, and no raw Telegram id anywhere on disk."""
 
+import asyncio
 import sqlite3
 import struct
 
@@ -7,7 +8,7 @@ import pytest
 
 from bot.preferences import Preferences
 from bot.pseudonyms import Pseudonyms
-from bot.storage import MIGRATIONS, Storage
+from bot.storage import MIGRATIONS, Storage, StoredPrefs
 
 CANARY_ID = 7987654321
 
@@ -81,3 +82,52 @@ def test_pseudonyms_are_keyed_not_plain_hashes():
     assert a.preferences(CANARY_ID) != b.preferences(CANARY_ID)
     assert a.preferences(CANARY_ID) == Pseudonyms(b"a" * 32).preferences(CANARY_ID)
     assert a.preferences(CANARY_ID) != hashlib.sha256(str(CANARY_ID).encode()).digest()
+
+
+async def fill_to_the_brim(storage: Storage) -> None:
+    """Grow the file to a page limit, as a disk fills: past it SQLite answers SQLITE_FULL. The
+    pages already there keep their free room, so a small row still fits and a long one does not."""
+    db = storage._db
+    await db.execute("CREATE TABLE filler (x BLOB)")
+    ((pages,),) = await db.execute_fetchall("PRAGMA page_count")
+    await db.execute(f"PRAGMA max_page_count = {pages + 40}")
+    await db.commit()
+    with pytest.raises(sqlite3.OperationalError, match="full"):
+        while True:
+            await db.execute("INSERT INTO filler VALUES (zeroblob(2000))")
+            await db.commit()
+    await db.rollback()
+
+
+def stored_counts(path) -> tuple:
+    with sqlite3.connect(path) as db:
+        return (
+            db.execute("PRAGMA integrity_check").fetchone()[0],
+            db.execute("SELECT count(*) FROM reports").fetchone()[0],
+            db.execute("SELECT count(*) FROM report_texts").fetchone()[0],
+            db.execute("SELECT count(*) FROM preferences").fetchone()[0],
+        )
+
+
+async def test_a_report_that_fills_the_disk_half_way_is_not_saved_in_part(tmp_path):
+    path = tmp_path / "h.sqlite3"
+    storage = await Storage.open(path)
+    try:
+        await storage.add_report("2026-W48", {"country": "KE"}, b"a" * 32, "paid late")
+        await fill_to_the_brim(storage)
+        # The report's row fits in its page; its long text needs new pages and finds the disk full.
+        # Another worker saves a language at the same moment, on the same connection: that write
+        # must neither carry the half report into the file nor vanish with it (before each write
+        # had its own transaction, SQLite's rollback of the failed one took the language too).
+        failed, saved = await asyncio.gather(
+            storage.add_report("2026-W48", {"country": "UG"}, b"b" * 32, "x" * 20_000),
+            storage.save_prefs(b"k" * 32, StoredPrefs("sw", "TZ")),
+            return_exceptions=True,
+        )
+        assert isinstance(failed, sqlite3.OperationalError) and "full" in str(failed), failed
+        assert saved is None
+        await storage.save_prefs(b"j" * 32, StoredPrefs("fr", "MG"))  # and later writes commit whole
+    finally:
+        await storage.close()
+    # The file is whole: the first report with its text, both languages, and nothing of the second.
+    assert await asyncio.to_thread(stored_counts, path) == ("ok", 1, 1, 2)
