@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import logging
-import re
-import sqlite3
 
 from telegram import Update
 from telegram.error import Forbidden, NetworkError
 from telegram.ext import ContextTypes
 
+from bot.storage import unwritable, unwritable_line
 from handlers import screens
 from handlers.services import viewer
 
 log = logging.getLogger(__name__)
-_DISK = re.compile(r"full|readonly|read-only|disk I/O", re.IGNORECASE)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -25,13 +23,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     kind = type(update).__name__ if update is not None else "no update"
     if isinstance(error, NetworkError):
         log.warning("Bot API call failed while handling %s: %s", kind, error)
-    elif isinstance(error, sqlite3.OperationalError) and _DISK.search(str(error)):
+    elif unwritable(error):
         # For the operator, in one line: what to do. The user is told below that nothing was lost.
-        log.error(
-            "The database could not be written (%s): free space on the disk of HAKI_DATA_DIR or make it "
-            "writable; what this update would have saved was not saved, and the database is intact",
-            error,
-        )
+        log.error(unwritable_line(error, "what this update would have saved was not saved, and the database is intact"))
     else:
         log.error("Error while handling %s", kind, exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 
 from telegram import Update
 from telegram.ext import ContextTypes
@@ -17,11 +18,13 @@ from bot import survey
 from bot.forms import Form, origin_of
 from bot.screens import Screen
 from bot.scrub import scrub
+from bot.storage import unwritable, unwritable_line
 from bot.texts import Texts
 from handlers import flows, screens, trail
 from handlers.services import Services, viewer
 
 NAME, PREFIX = survey.NAME, survey.PREFIX
+log = logging.getLogger(__name__)
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -91,17 +94,25 @@ def _next(form: Form, s: Services, t: Texts) -> Screen:
 
 
 async def _send(context, s: Services, t: Texts, form: Form, user_id: int) -> Screen:
-    if not s.report_limit.take(user_id):
+    if s.report_limit.remaining(user_id) <= 0:
         flows.end(context)
         return Screen(t.ui("report_limit", limit=s.report_limit.per_day))
     code = survey.new_receipt_code()
     content = s.navigator.content
-    await s.storage.add_report(
-        survey.iso_week(dt.date.today()),
-        survey.kept_answers(form, content),
-        s.pseudonyms.receipt(code),
-        _scrubbed(form, content),
-    )
+    try:
+        await s.storage.add_report(
+            survey.iso_week(dt.date.today()),
+            survey.kept_answers(form, content),
+            s.pseudonyms.receipt(code),
+            _scrubbed(form, content),
+        )
+    except Exception as error:
+        if not unwritable(error):
+            raise
+        # A full or read-only disk: nothing was written, so the draft stays for Send to try again.
+        log.error(unwritable_line(error, "a report was not saved; its sender was asked to send it again later"))
+        return _next(form, s, t).with_notice(t.ui("report_not_saved"))
+    s.report_limit.take(user_id)  # counted once saved; a chat's updates are handled one at a time
     flows.end(context)  # the draft is gone the moment it is saved
     return survey.sent_screen(t, code)
 
