@@ -21,6 +21,10 @@ Outcomes per send (python-telegram-bot raises these from Telegram's HTTP status)
 * Another TelegramError: 'failed' with its text. InvalidToken, or any other exception (a
   bug), stops run() with that error instead, leaving the row pending for the next start.
 
+An outcome that cannot be written because the disk is full or read-only is kept in memory and
+written again every DISK_RETRY seconds, its send keeping its slot: delivery stalls within
+`concurrency` sends, nothing is sent twice, and it goes on by itself once the disk is writable.
+
 Retry times (not_before) are Unix time, as they must survive a restart; `clock` (monotonic)
 only paces the sends within this process.
 """
@@ -40,7 +44,7 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, Re
 from telegram.warnings import PTBDeprecationWarning
 
 from .chat_cipher import ChatCipher
-from .storage import OutboxRow, Outcome, Storage
+from .storage import OutboxRow, Outcome, Storage, unwritable, unwritable_line
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +54,7 @@ PER_CHAT_INTERVAL = 1.0  # seconds between two messages to one chat
 TIMER_SLACK = 0.001  # seconds of lateness that pacing does not count (see _pace)
 IDLE_POLL = 5.0  # seconds between outbox checks when nobody called wake()
 MAX_BACKOFF = 15.0  # seconds: the longest wait between two tries of one send
+DISK_RETRY = 10.0  # seconds between two tries to write outcomes to an unwritable database
 
 Send = Callable[..., Awaitable[object]]
 
@@ -105,6 +110,7 @@ class Deliverer:
         self._writer: asyncio.Task[None] | None = None
         self._wakeup = asyncio.Event()
         self._fatal: BaseException | None = None
+        self._stop = asyncio.Event()
 
     @property
     def concurrency(self) -> int:
@@ -132,6 +138,7 @@ class Deliverer:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until stop is set; sends already started finish and are recorded first."""
+        self._stop = stop
         stopping = asyncio.create_task(stop.wait())
         try:
             while not stop.is_set():
@@ -146,9 +153,7 @@ class Deliverer:
                 self._halted -= halted & {row.broadcast_id for row in rows}
                 rows = [row for row in rows if (row.broadcast_id, row.recipient) not in self._in_flight]
                 if not rows:
-                    finished = await self._storage.finish_broadcasts()
-                    if finished and self._on_finished is not None:
-                        await self._on_finished(finished)
+                    await self._finish()
                     await self._idle(stopping)
                     continue
                 for row in rows:
@@ -161,6 +166,17 @@ class Deliverer:
                 await asyncio.wait(self._tasks)
         if self._fatal is not None:
             raise self._fatal
+
+    async def _finish(self) -> None:
+        try:
+            finished = await self._storage.finish_broadcasts()
+        except Exception as err:
+            if not unwritable(err):
+                raise
+            log.error(unwritable_line(err, "broadcasts that are finished are marked done once it can be"))
+            return
+        if finished and self._on_finished is not None:
+            await self._on_finished(finished)
 
     async def _idle(self, stopping: asyncio.Task[bool]) -> None:
         # With sends in flight, each one wakes us when it is recorded; otherwise sleep until the
@@ -295,6 +311,14 @@ class Deliverer:
             try:
                 await self._storage.record_outcomes([outcome for outcome, _ in batch])
             except Exception as err:
+                if unwritable(err) and not self._stop.is_set():
+                    log.error(unwritable_line(err, f"broadcast delivery waits and tries again in {DISK_RETRY:g} s"))
+                    self._unwritten = batch + self._unwritten
+                    stopped = asyncio.create_task(self._stop.wait())
+                    await asyncio.wait({stopped}, timeout=DISK_RETRY)
+                    stopped.cancel()
+                    continue
+                # A bug, or stopping while the disk is unwritable: the rows stay pending for the next start.
                 for _, done in batch:
                     done.set_exception(err)
                 continue
