@@ -1,12 +1,10 @@
 """Fault drills through the sandbox: the Bot API answers 5xx, 429 or nothing in time for 30
 seconds (HAKI_DRILL_SECONDS) while a broadcast is going out and people write. Afterwards, with
-nobody stepping in, the bot answers again and every subscriber has the broadcast. A disk that
-turns read-only gives the operator one clear line and leaves the database whole."""
+nobody stepping in, the bot answers again and every subscriber has the broadcast. The disk's
+own drills are in tests/test_disk_drills.py."""
 
 import asyncio
-import logging
 import os
-import sqlite3
 import time
 from datetime import UTC, datetime
 
@@ -15,7 +13,6 @@ from bot.navigation import Prefs
 from bot.offline import OfflineBot
 from bot.subscriptions import Subscription
 from tests.conftest import Chatter
-from tests.test_e2e_report import fill_report
 
 DRILL_SECONDS = float(os.environ.get("HAKI_DRILL_SECONDS", "30"))
 WORKERS = 20
@@ -80,24 +77,3 @@ async def test_the_bot_rides_out_thirty_seconds_of_bot_api_failures(navigator, t
         assert max(r["received"]) <= (2 if r["fault"] == "timeout" else 1), r
         assert r["counts"]["failed"] == 0 and r["counts"]["pending"] == 0, r
         assert r["recovered_after"] < 60, r  # resumes by itself, soon
-
-
-async def test_a_read_only_database_is_one_clear_line_for_the_operator_and_stays_whole(navigator, tmp_path, caplog):
-    caplog.set_level(logging.WARNING)
-    async with OfflineBot(navigator, data_dir=tmp_path / "data") as bot:
-        s = bot.app.bot_data["haki"]
-        saved = Chatter(bot, 8_800_001, language_code="fr")
-        await saved.press("English", await saved.say("/start"))  # saved before the disk fills
-        # SQLite refuses every write from here, as on a disk remounted read-only (no root needed).
-        await s.storage._db.execute("PRAGMA query_only = ON")
-        person = Chatter(bot, 8_800_002)
-        review = await fill_report(bot, person, "en", comment="x" * 900)
-        await person.press("✅ Send", review)
-        t = navigator.texts_for(Prefs(language="en"), None)
-        assert t.plain("error")[:20] in person.last.text  # told kindly; the report was not kept
-    lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
-    assert any("database could not be written" in line and "writable" in line for line in lines), lines
-    with sqlite3.connect(tmp_path / "data" / "haki.sqlite3") as check:
-        assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        assert check.execute("SELECT count(*) FROM preferences").fetchone() == (1,)
-        assert check.execute("SELECT count(*) FROM reports").fetchone() == (0,)

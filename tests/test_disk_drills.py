@@ -1,0 +1,160 @@
+"""Disk drills: the database turns read-only, or the disk fills up, while workers report and a
+broadcast goes out. The operator gets a clear line, the worker is told kindly and keeps the
+draft, nothing is half-written, nothing is sent twice, and all goes on once the disk is fixed."""
+
+import asyncio
+import errno
+import logging
+import os
+import re
+import sqlite3
+import subprocess
+from datetime import UTC, datetime
+
+import pytest
+
+from bot import broadcasts
+from bot.navigation import Prefs
+from bot.offline import OfflineBot
+from bot.storage import Storage
+from bot.subscriptions import Subscription
+from tests.conftest import Chatter
+from tests.test_e2e_report import fill_report, ui
+
+RECEIPT = re.compile(r"[A-Z2-9]{4}-[A-Z2-9]{4}")
+
+
+class Seen(logging.Handler):
+    """Set once a log line containing `needle` is written, so a test can wait for it."""
+
+    def __init__(self, needle: str):
+        super().__init__()
+        self.needle, self.event = needle, asyncio.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.needle in record.getMessage():
+            self.event.set()
+
+
+def stored(path) -> dict:
+    with sqlite3.connect(path) as db:
+        return {
+            "integrity": db.execute("PRAGMA integrity_check").fetchone()[0],
+            "reports": db.execute("SELECT count(*) FROM reports").fetchone()[0],
+            "texts": db.execute("SELECT count(*) FROM report_texts").fetchone()[0],
+            "orphans": db.execute(
+                "SELECT count(*) FROM report_texts WHERE report_id NOT IN (SELECT id FROM reports)"
+            ).fetchone()[0],
+            "outbox": dict(db.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall()),
+        }
+
+
+def refused_kindly(bot, code: str, message) -> None:
+    """The report's review, still with its Send button, saying it was not saved."""
+    t = bot.navigator.texts_for(Prefs(language=code), None)
+    assert t.plain("report_not_saved")[:25] in message.text, message.text
+    assert ui(bot, code, "report_send") in [b.text for b in message.button_list]
+    assert not RECEIPT.search(message.text)
+
+
+async def test_a_read_only_database_keeps_the_draft_and_holds_the_broadcast_until_writable(navigator, tmp_path):
+    seen_report = Seen("a report was not saved")
+    seen_delivery = Seen("broadcast delivery waits")
+    logging.getLogger("handlers.report").addHandler(seen_report)
+    logging.getLogger("bot.delivery").addHandler(seen_delivery)
+    path = tmp_path / "data" / "haki.sqlite3"
+    try:
+        async with OfflineBot(navigator, data_dir=tmp_path / "data") as bot:
+            s = bot.app.bot_data["haki"]
+            ids = list(range(8_800_100, 8_800_105))
+            for chat_id in ids:
+                bot.sandbox.user(chat_id)
+                await s.subscriptions.save(chat_id, chat_id, Subscription("en", {"pay": None}))
+            person = Chatter(bot, 8_800_002, language_code="sw")
+            review = await fill_report(bot, person, "sw", comment="Nalipwa kwa kuchelewa.")
+
+            # SQLite refuses every write of the bot from here, as on a disk remounted read-only.
+            await s.storage._db.execute("PRAGMA query_only = ON")
+            # A broadcast that was queued just before: written by another connection, which the
+            # pragma does not bind.
+            recipients = await s.subscriptions.audience(["en"], None, ["pay"], datetime.now(UTC))
+            other = await Storage.open(path)
+            text = broadcasts.worker_message(navigator.texts_for(Prefs(language="en"), None), "Drill disk")
+            broadcast_id = await other.create_broadcast({"en": text}, recipients)
+            await other.close()
+            s.deliverer.wake()
+
+            refused_kindly(bot, "sw", await person.press(ui(bot, "sw", "report_send"), review))
+            await asyncio.wait_for(seen_report.event.wait(), 10)
+
+            def everyone_has_it() -> bool:
+                return all(bot.sandbox.user(c).bot_messages for c in ids)
+
+            # Telegram took every message, but none could be marked sent: delivery holds them.
+            await bot.sandbox.log.wait_until(everyone_has_it, 30)
+            await asyncio.wait_for(seen_delivery.event.wait(), 30)
+
+            await s.storage._db.execute("PRAGMA query_only = OFF")  # the operator fixed the disk
+            sent = await person.press(ui(bot, "sw", "report_send"), person.last)
+            assert RECEIPT.search(sent.text), sent.text  # the same draft, sent with one more tap
+            await asyncio.wait_for(s.progress.wait_over(broadcast_id), 60)
+            received = [sum("Drill disk" in (m.text or "") for m in bot.sandbox.user(c).bot_messages) for c in ids]
+    finally:
+        logging.getLogger("handlers.report").removeHandler(seen_report)
+        logging.getLogger("bot.delivery").removeHandler(seen_delivery)
+    assert received == [1] * len(ids)  # each exactly once: recorded late, never sent again
+    found = await asyncio.to_thread(stored, path)
+    assert found == {"integrity": "ok", "reports": 1, "texts": 1, "orphans": 0, "outbox": {"sent": len(ids)}}
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real 8 MB file system to fill up (a tmpfs; mounting one needs root, as CI has)."""
+    where = tmp_path / "disk"
+    where.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=8m,mode=0700", "haki-drill", str(where)], capture_output=True, text=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs for the full-disk drill: {mounted.stderr.strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=True)
+
+
+def fill(where) -> None:
+    """Write a filler file until the disk says there is no space left, to the last byte."""
+    with open(where / "filler", "wb", buffering=0) as filler:
+        for chunk in (1 << 20, 4096, 1):
+            try:
+                while True:
+                    filler.write(b"\0" * chunk)
+            except OSError as err:
+                assert err.errno == errno.ENOSPC, err
+    assert os.statvfs(where).f_bavail == 0
+
+
+async def test_a_full_disk_tells_the_operator_keeps_the_draft_and_writes_nothing_in_half(navigator, small_disk, caplog):
+    caplog.set_level(logging.ERROR)
+    data = small_disk / "data"
+    async with OfflineBot(navigator, data_dir=data) as bot:
+        s = bot.app.bot_data["haki"]
+        person = Chatter(bot, 8_800_003, language_code="fr")
+        review = await fill_report(bot, person, "fr", comment="Payé en retard. " * 50)
+        # The write-ahead log is emptied first, so the next write must grow a file: no room.
+        await s.storage._db.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+        await asyncio.to_thread(fill, small_disk)
+
+        refused_kindly(bot, "fr", await person.press(ui(bot, "fr", "report_send"), review))
+        newcomer = Chatter(bot, 8_800_004)
+        welcome = await newcomer.say("/start")  # reading still works on a full disk
+        assert welcome.text.startswith(ui(bot, "en", "welcome")[:10])
+
+        (small_disk / "filler").unlink()  # the operator made room
+        sent = await person.press(ui(bot, "fr", "report_send"), person.last)
+        assert RECEIPT.search(sent.text), sent.text
+    lines = [r.getMessage() for r in caplog.records]
+    assert any("database could not be written" in line and "free space" in line for line in lines), lines
+    found = await asyncio.to_thread(stored, data / "haki.sqlite3")
+    assert found == {"integrity": "ok", "reports": 1, "texts": 1, "orphans": 0, "outbox": {}}
