@@ -17,9 +17,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Runtime dependencies only (requirements.txt, every one pinned); the test tools stay out.
-COPY requirements.txt ./
-RUN pip install --no-cache-dir -r requirements.txt
+# Runtime dependencies only, the whole tree pinned and checked against its hashes
+# (requirements.lock, made by ./dev lock); the test tools stay out.
+COPY requirements.lock ./
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 
 # What `python bot.py run` needs; not tests/, sandbox/ (the offline demo's), bench/ or docs/.
 # The code stays owned by root: the bot cannot change itself.

@@ -150,11 +150,9 @@ def test_the_image_is_pinned_slim_non_root_with_a_healthcheck():
     assert all("--no-cache-dir" in run for run in only("RUN") if "pip install" in run)
     env = image_env()
     assert env["PYTHONDONTWRITEBYTECODE"] == env["PYTHONUNBUFFERED"] == "1"
+    # The runtime tree exactly as locked (tests/test_dependencies.py checks the lock), no test tools.
     installs = [run for run in only("RUN") if "pip install" in run]
-    assert installs and all("requirements.txt" in run and "requirements-dev" not in run for run in installs)
-    for line in (REPO / "requirements.txt").read_text().splitlines():
-        requirement = line.split("#")[0].strip()
-        assert not requirement or "==" in requirement, f"requirements.txt: {requirement!r} is not pinned"
+    assert installs and all("--require-hashes -r requirements.lock" in run for run in installs), installs
 
 
 def test_dockerignore_keeps_data_and_secrets_out():
