@@ -4,8 +4,10 @@
 # tests/test_docker.py lints this file with hadolint and runs its CMD and HEALTHCHECK outside a
 # container, from a folder holding only what the COPY lines copy.
 
-# A fixed Python release on a fixed Debian release. At a release, pin the digest too
-# (python:3.11.14-slim-trixie@sha256:...), so a rebuild gets exactly the tested base image.
+# A fixed Python release on a fixed Debian release; the tag still gets Debian's security
+# rebuilds. At a release, pin the digest too, read on a machine that reaches Docker Hub with
+# `docker buildx imagetools inspect python:3.11.14-slim-trixie`, so a rebuild gets exactly
+# the tested base image (then bump it with each release, or it ages without security fixes).
 FROM python:3.11.14-slim-trixie
 
 # MPLCONFIGDIR: matplotlib (/stats) caches its fonts there; the non-root user cannot write /app.
