@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -189,8 +190,31 @@ def run() -> int:
         )
         return 1
     log.info("Haki %s starting (long polling, %d languages)", __version__, len(navigator.languages))
-    app.run_polling(allowed_updates=Update.ALL_TYPES)
+    _stop_once_on_signals(app)
+    app.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=None)
     return 0
+
+
+def _stop_once_on_signals(app) -> None:
+    """SIGTERM or SIGINT stops the bot cleanly; another one while it stops is only logged.
+    python-telegram-bot's own handler raises SystemExit on every signal: a second one (Ctrl-C
+    twice, a supervisor that repeats itself) would cut the shutdown short, leave the database
+    open and hang the process on its thread."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)  # run_polling takes the current loop
+    stopping = False
+
+    def stop(signum: signal.Signals) -> None:
+        nonlocal stopping
+        if stopping:
+            log.info("Received %s while stopping; still finishing the work in progress", signum.name)
+            return
+        stopping = True
+        log.info("Received %s: finishing updates in progress, then stopping", signum.name)
+        app.stop_running()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop, signum)
 
 
 async def _check_bot_api(app) -> None:

@@ -1,5 +1,6 @@
 """`python bot.py run` as an operator starts it: real processes, the sandbox as Telegram."""
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -51,6 +52,61 @@ async def test_run_serves_users_and_stops_cleanly_on_sigterm(sandbox_process, tm
     assert logs.strip() and all(LINE.match(line) for line in logs.splitlines()), logs
     for secret in (TOKEN, TOKEN.split(":")[1], "4242", "Zyxwvuq"):
         assert secret not in logs
+
+
+async def next_call(remote: RemoteSandbox, after: int, method: str, chat_id: int) -> tuple[dict, int]:
+    """The next Bot API call of `method` to `chat_id` after event `after`; and the last event seen."""
+    while True:
+        events = await remote.events(after=after, timeout=20)
+        assert events, f"no {method} to {chat_id} within 20 s"
+        for event in events:
+            if event["method"] == method and event["chat_id"] == chat_id:
+                return event, event["seq"]
+        after = events[-1]["seq"]
+
+
+def read_until(stream, needle: str) -> str:
+    """Lines of a process's output up to and including the first that contains `needle`."""
+    lines = []
+    while not lines or needle not in lines[-1]:
+        line = stream.readline()
+        assert line, f"the output ended before {needle!r}: {lines}"
+        lines.append(line)
+    return "".join(lines)
+
+
+async def test_sigterm_lets_the_update_in_progress_finish_even_when_repeated(sandbox_process, tmp_path):
+    base_url, control = sandbox_process
+    bot = subprocess.Popen(
+        [sys.executable, "bot.py", "run"],
+        cwd=REPO,
+        env=bot_env(base_url, tmp_path / "data"),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        async with RemoteSandbox(control) as remote:
+            await remote.send_text(4343, "/start")
+            _, seen = await next_call(remote, 0, "sendMessage", 4343)
+            # /exit deletes the welcome, then says how to come back. The deletion takes effect at
+            # once but its answer comes 3 s later: SIGTERM lands while the update is half done.
+            await remote.hang("deleteMessage", 3.0)
+            await remote.send_text(4343, "/exit")
+            _, seen = await next_call(remote, seen, "deleteMessage", 4343)
+            bot.send_signal(signal.SIGTERM)
+            first = await asyncio.to_thread(read_until, bot.stderr, "Received SIGTERM")
+            # A second one while it stops (Ctrl-C twice, an impatient supervisor) must not cut the
+            # shutdown short: that left the database open and the process hanging on its thread.
+            bot.send_signal(signal.SIGTERM)
+            farewell, _ = await next_call(remote, seen, "sendMessage", 4343)
+        _, rest = bot.communicate(timeout=30)
+        logs = first + rest
+    finally:
+        if bot.poll() is None:
+            bot.kill()
+    assert farewell["params"]["text"] == "Type /start to open the menu."  # the update ran to its end
+    assert bot.returncode == 0, logs
+    assert "while stopping" in logs
 
 
 def test_a_token_the_bot_api_refuses_is_one_clear_line(sandbox_process, tmp_path):
