@@ -24,6 +24,7 @@ Outcomes per send (python-telegram-bot raises these from Telegram's HTTP status)
 An outcome that cannot be written because the disk is full or read-only is kept in memory and
 written again every DISK_RETRY seconds, its send keeping its slot: delivery stalls within
 `concurrency` sends, nothing is sent twice, and it goes on by itself once the disk is writable.
+(Stopped meanwhile, those rows stay pending, like a crash's sends in flight.)
 
 Retry times (not_before) are Unix time, as they must survive a restart; `clock` (monotonic)
 only paces the sends within this process.
