@@ -61,6 +61,7 @@ def test_the_locks_follow_the_hand_kept_lists(listing, lock):
 
 def test_the_runtime_lock_is_the_dev_locks_runtime_part():
     """So the tests run on the very versions the image installs."""
+
     def keyed(lock: str) -> set[tuple[str, str, str]]:
         return {(canonicalize_name(r.name), str(r.specifier), str(r.marker)) for r, _ in entries(lock)}
 

@@ -23,35 +23,11 @@ def bot_env(base_url: str, data_dir, token: str = TOKEN) -> dict[str, str]:
     }
 
 
-async def test_run_serves_users_and_stops_cleanly_on_sigterm(sandbox_process, tmp_path):
-    base_url, control = sandbox_process
-    bot = subprocess.Popen(
-        [sys.executable, "bot.py", "run"],
-        cwd=REPO,
-        env=bot_env(base_url, tmp_path / "data"),
-        stderr=subprocess.PIPE,
-        text=True,
+def start_run(base_url: str, data_dir) -> subprocess.Popen:
+    """`python bot.py run` against the sandbox, its log lines readable from .stderr."""
+    return subprocess.Popen(
+        [sys.executable, "bot.py", "run"], cwd=REPO, env=bot_env(base_url, data_dir), stderr=subprocess.PIPE, text=True
     )
-    try:
-        async with RemoteSandbox(control) as remote:
-            after = 0
-            await remote.send_text(4242, "/start", language_code="fr", first_name="Zyxwvuq")
-            reply = None
-            while reply is None:  # long-polls the sandbox's log; the bot's first answer ends it
-                events = await remote.events(after=after, timeout=20)
-                assert events, "the bot did not answer within 20 s"
-                after = events[-1]["seq"]
-                reply = next((e for e in events if e["method"] == "sendMessage" and e["chat_id"] == 4242), None)
-            assert reply["params"]["text"].startswith("Bonjour")
-    finally:
-        bot.send_signal(signal.SIGTERM)
-        _, logs = bot.communicate(timeout=30)
-    assert bot.returncode == 0, logs
-    assert (tmp_path / "data" / "haki.sqlite3").exists()
-    # At DEBUG, the most talkative level: every record one key=value line.
-    assert logs.strip() and all(LINE.match(line) for line in logs.splitlines()), logs
-    for secret in (TOKEN, TOKEN.split(":")[1], "4242", "Zyxwvuq"):
-        assert secret not in logs
 
 
 async def next_call(remote: RemoteSandbox, after: int, method: str, chat_id: int) -> tuple[dict, int]:
@@ -75,15 +51,28 @@ def read_until(stream, needle: str) -> str:
     return "".join(lines)
 
 
+async def test_run_serves_users_and_stops_cleanly_on_sigterm(sandbox_process, tmp_path):
+    base_url, control = sandbox_process
+    bot = start_run(base_url, tmp_path / "data")
+    try:
+        async with RemoteSandbox(control) as remote:
+            await remote.send_text(4242, "/start", language_code="fr", first_name="Zyxwvuq")
+            reply, _ = await next_call(remote, 0, "sendMessage", 4242)
+            assert reply["params"]["text"].startswith("Bonjour")
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        _, logs = bot.communicate(timeout=30)
+    assert bot.returncode == 0, logs
+    assert (tmp_path / "data" / "haki.sqlite3").exists()
+    # At DEBUG, the most talkative level: every record one key=value line.
+    assert logs.strip() and all(LINE.match(line) for line in logs.splitlines()), logs
+    for secret in (TOKEN, TOKEN.split(":")[1], "4242", "Zyxwvuq"):
+        assert secret not in logs
+
+
 async def test_sigterm_lets_the_update_in_progress_finish_even_when_repeated(sandbox_process, tmp_path):
     base_url, control = sandbox_process
-    bot = subprocess.Popen(
-        [sys.executable, "bot.py", "run"],
-        cwd=REPO,
-        env=bot_env(base_url, tmp_path / "data"),
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    bot = start_run(base_url, tmp_path / "data")
     try:
         async with RemoteSandbox(control) as remote:
             await remote.send_text(4343, "/start")
