@@ -30,6 +30,12 @@ def start_run(base_url: str, data_dir) -> subprocess.Popen:
     )
 
 
+def run_to_refusal(env: dict[str, str]) -> subprocess.CompletedProcess:
+    """`python bot.py run` where it is expected to refuse and exit at once; its output."""
+    command = [sys.executable, "bot.py", "run"]
+    return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+
+
 async def next_call(remote: RemoteSandbox, after: int, method: str, chat_id: int) -> tuple[dict, int]:
     """The next Bot API call of `method` to `chat_id` after event `after`; and the last event seen."""
     while True:
@@ -101,14 +107,7 @@ async def test_sigterm_lets_the_update_in_progress_finish_even_when_repeated(san
 def test_a_token_the_bot_api_refuses_is_one_clear_line(sandbox_process, tmp_path):
     base_url, _ = sandbox_process
     wrong = "987654321:" + "W" * 35
-    result = subprocess.run(
-        [sys.executable, "bot.py", "run"],
-        cwd=REPO,
-        env=bot_env(base_url, tmp_path, wrong),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_to_refusal(bot_env(base_url, tmp_path, wrong))
     assert result.returncode == 2
     assert (
         result.stderr.strip().splitlines()[-1].startswith("haki: configuration error: TELEGRAM_BOT_TOKEN was refused")
@@ -119,14 +118,7 @@ def test_a_token_the_bot_api_refuses_is_one_clear_line(sandbox_process, tmp_path
 def test_an_unwritable_data_dir_is_one_clear_line(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    result = subprocess.run(
-        [sys.executable, "bot.py", "run"],
-        cwd=REPO,
-        env=bot_env("http://127.0.0.1:9/bot", blocker / "data"),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_to_refusal(bot_env("http://127.0.0.1:9/bot", blocker / "data"))
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "HAKI_DATA_DIR" in result.stderr
 
@@ -151,13 +143,6 @@ def test_a_database_from_a_newer_haki_is_one_clear_line(tmp_path):
     (tmp_path / "data").mkdir()
     with sqlite3.connect(tmp_path / "data" / "haki.sqlite3") as db:
         db.execute("PRAGMA user_version = 999")
-    result = subprocess.run(
-        [sys.executable, "bot.py", "run"],
-        cwd=REPO,
-        env=bot_env("http://127.0.0.1:9/bot", tmp_path / "data"),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_to_refusal(bot_env("http://127.0.0.1:9/bot", tmp_path / "data"))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "schema version 999, newer than this Haki" in result.stderr.strip().splitlines()[-1]
