@@ -27,6 +27,7 @@ RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 # What `python bot.py run` needs; not tests/, sandbox/ (the offline demo's), bench/ or docs/.
 # The code stays owned by root: the bot cannot change itself.
 COPY bot.py ./
+COPY app ./app
 COPY bot ./bot
 COPY handlers ./handlers
 COPY content ./content
@@ -42,7 +43,7 @@ VOLUME ["/data"]
 USER 10001:10001
 
 # Content loads and checks, the database opens read-only, passes quick_check and has a schema
-# this Haki knows (bot/health.py). Unhealthy until the bot's first start has created the database.
+# this Haki knows (app/health.py). Unhealthy until the bot's first start has created the database.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=20s CMD ["python", "bot.py", "health"]
 
 # The bot stops cleanly (exit 0) on SIGTERM, which `docker stop` sends.

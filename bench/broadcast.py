@@ -1,9 +1,9 @@
-"""Broadcast benchmark: the delivery engine (bot/delivery.py) sends one broadcast to N recipients.
+"""Broadcast benchmark: the delivery engine (bot/broadcasts/delivery.py) sends one broadcast to N recipients.
 
 Three processes, as in production: the sandbox standing in for Telegram, the engine alone
 (bench/broadcast_worker.py: the real python-telegram-bot Bot over aiohttp, SQLite, AES-GCM),
 and this driver, which subscribes every recipient to pay updates and makes the broadcast as
-/broadcast does (bot/subscriptions.py, bot/broadcasts.py) in a fresh database, then follows the
+/broadcast does (bot/updates/subscriptions.py, bot/broadcasts/composer.py) in a fresh database, then follows the
 sandbox's event log.
 
 1. Telegram's conditions: flood limits enforced (30 messages/s overall, ~1/s per chat) and
@@ -41,14 +41,14 @@ sys.path.insert(0, str(REPO))
 
 from process_stats import cpu_seconds, peak_rss_mb  # noqa: E402
 
+from app.cli import CONTENT_DIR  # noqa: E402
 from bot import broadcasts  # noqa: E402
-from bot.chat_cipher import ChatCipher  # noqa: E402
-from bot.cli import CONTENT_DIR  # noqa: E402
-from bot.content.check import load_navigator  # noqa: E402
-from bot.navigation import Prefs  # noqa: E402
-from bot.pseudonyms import Pseudonyms  # noqa: E402
-from bot.storage import Storage  # noqa: E402
-from bot.subscriptions import Subscription, Subscriptions  # noqa: E402
+from bot.guide.check import load_navigator  # noqa: E402
+from bot.guide.navigation import Prefs  # noqa: E402
+from bot.privacy.chat_cipher import ChatCipher  # noqa: E402
+from bot.privacy.pseudonyms import Pseudonyms  # noqa: E402
+from bot.store.storage import Storage  # noqa: E402
+from bot.updates.subscriptions import Subscription, Subscriptions  # noqa: E402
 from sandbox.remote import RemoteSandbox  # noqa: E402
 
 NAVIGATOR = load_navigator(CONTENT_DIR)

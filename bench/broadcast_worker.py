@@ -22,9 +22,9 @@ from telegram import Bot
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bot.chat_cipher import ChatCipher  # noqa: E402
-from bot.delivery import Deliverer  # noqa: E402
-from bot.storage import Storage  # noqa: E402
+from bot.broadcasts.delivery import Deliverer  # noqa: E402
+from bot.privacy.chat_cipher import ChatCipher  # noqa: E402
+from bot.store.storage import Storage  # noqa: E402
 from handlers.http_client import AiohttpRequest  # noqa: E402
 
 

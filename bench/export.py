@@ -1,11 +1,11 @@
-"""Export benchmark: research exports (bot/exports.py) of 1,000,000 reports, against a plain dump.
+"""Export benchmark: research exports (bot/exports/run.py) of 1,000,000 reports, against a plain dump.
 
 Generates N reports into a fresh database (the real schema, made by Storage.open; realistic
 skew: a few big countries, many small groups, pay bands that follow each country's currency,
 some free text, half of it released by a reviewer), then times, each in a process of its own:
   - `sqlite3 -csv DB "SELECT * FROM reports" > file`, the floor: one scan, no work;
-  - the microdata tier (bot/export_microdata.py), k = 5, by month;
-  - the tables tier (bot/export_tables.py), when it exists.
+  - the microdata tier (bot/exports/microdata.py), k = 5, by month;
+  - the tables tier (bot/exports/tables.py), when it exists.
 For each: wall time, peak RSS of the process (the kernel's ru_maxrss, from wait4) and the ratio
 to the plain dump; the median of --repeat runs (the machine is shared, times vary).
 
@@ -38,7 +38,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bot.storage import Storage  # noqa: E402
+from bot.store.storage import Storage  # noqa: E402
 
 TARGET_SECONDS, TARGET_RSS_MB, TARGET_RATIO = 20.0, 256.0, 4.0
 
@@ -145,15 +145,15 @@ def timed(name: str, command: list[str], output: Path, *, stdout: Path | None = 
 
 def export_command(database: Path, folder: Path, tier: str) -> tuple[list[str], dict]:
     """`python bot.py export` when it is ready, else a `python -c` calling run_export."""
-    from bot import exports
+    from bot.exports import run as exports
 
     env = {**os.environ, "HAKI_DATA_DIR": str(database.parent)}
     if hasattr(exports, "report"):
         return [sys.executable, str(REPO / "bot.py"), "export", str(folder), "--tier", tier], env
     code = (
         "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]);"
-        "from bot.cli import CONTENT_DIR; from bot.content.check import load_navigator;"
-        "from bot.exports import ExportOptions, run_export;"
+        "from bot.content import CONTENT_DIR; from bot.guide.check import load_navigator;"
+        "from bot.exports.run import ExportOptions, run_export;"
         "s = run_export(Path(sys.argv[2]), load_navigator(CONTENT_DIR).content,"
         " ExportOptions(tier=sys.argv[4]), Path(sys.argv[3]));"
         "print(f'rows released {s.rows_released}, suppressed {s.rows_suppressed}, achieved k {s.achieved_k}')"

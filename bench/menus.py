@@ -221,8 +221,8 @@ async def measure(
 
 
 def content_load_seconds() -> float:
-    from bot.cli import CONTENT_DIR
-    from bot.content.check import load_navigator
+    from bot.content import CONTENT_DIR
+    from bot.guide.check import load_navigator
 
     started = time.perf_counter()
     load_navigator(CONTENT_DIR)

@@ -33,45 +33,48 @@ from telegram.ext import (
     filters,
 )
 
-from bot import broadcasts, fairpay, letter, survey, updates_menu
-from bot.chat_cipher import ChatCipher
+from bot.broadcasts import composer
+from bot.broadcasts.delivery import Deliverer
 from bot.config import Config
-from bot.delivery import Deliverer
-from bot.navigation import Navigator
-from bot.preferences import Preferences
-from bot.pseudonyms import Pseudonyms
-from bot.ratelimit import DailyLimit
-from bot.storage import Storage
-from bot.subscriptions import Subscriptions
+from bot.guide.navigation import Navigator
+from bot.guide.preferences import Preferences
+from bot.privacy.chat_cipher import ChatCipher
+from bot.privacy.pseudonyms import Pseudonyms
+from bot.reports import survey
+from bot.reports.daily_limit import DailyLimit
+from bot.store.storage import Storage
+from bot.tools import fairpay, letter
+from bot.updates import menu as updates_menu
+from bot.updates.subscriptions import Subscriptions
 from handlers import (
-    broadcast,
+    broadcasts,
     crisis,
     errors,
-    export,
+    exports,
     fallback,
-    forms,
+    guide,
     invites,
-    menus,
-    report,
+    reports,
     roles,
     safety,
     stats,
+    tools,
     trail,
     updates,
 )
+from handlers.broadcast_progress import ProgressBoard
 from handlers.http_client import AiohttpRequest
 from handlers.per_chat import PerChatUpdateProcessor
-from handlers.progress import ProgressBoard
 from handlers.services import SERVICES, Services
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 REPORTS_PER_DAY = 3
 COMMANDS = {
-    "start": menus.start,
-    "menu": menus.menu,
-    "help": menus.help_page,
-    "language": menus.language,
+    "start": guide.start,
+    "menu": guide.menu,
+    "help": guide.help_page,
+    "language": guide.language,
     "privacy": safety.privacy,
     "exit": safety.exit_chat,
     "forget": safety.forget,
@@ -81,13 +84,13 @@ COMMANDS = {
 }
 # Commands only some people may use (handlers/roles.py refuses everyone else); not in the menu.
 ORGANIZER_COMMANDS: dict = {
-    "broadcast": broadcast.compose,
-    "broadcasts": broadcast.recent,
+    "broadcast": broadcasts.compose,
+    "broadcasts": broadcasts.recent,
     "invite": invites.invite,
     "invites": invites.invites,
     "stats": stats.stats,
 }
-RESEARCHER_COMMANDS: dict = {"export": export.start}
+RESEARCHER_COMMANDS: dict = {"export": exports.start}
 MENU_COMMANDS = ("menu", "language", "help", "privacy", "exit", "forget")  # shown in Telegram's command menu
 
 
@@ -119,19 +122,19 @@ def build_application(config: Config, navigator: Navigator) -> Application:
     for name, callback in RESEARCHER_COMMANDS.items():
         app.add_handler(CommandHandler(name, roles.researcher(callback), filters=PRIVATE))
     app.add_handler(CallbackQueryHandler(safety.exit_chat, pattern=f"^{survey.EXIT}$"))
-    app.add_handler(CallbackQueryHandler(report.button, pattern=f"^{survey.PREFIX}:"))
+    app.add_handler(CallbackQueryHandler(reports.button, pattern=f"^{survey.PREFIX}:"))
     for form in (fairpay, letter):
-        app.add_handler(CallbackQueryHandler(forms.button_handler(form), pattern=f"^{form.PREFIX}:"))
+        app.add_handler(CallbackQueryHandler(tools.button_handler(form), pattern=f"^{form.PREFIX}:"))
     app.add_handler(CallbackQueryHandler(updates.button, pattern=f"^{updates_menu.PREFIX}(:|$)"))
     organizer_buttons = {
-        broadcasts.PREFIX: broadcast.button,
-        broadcasts.PROGRESS: broadcast.control,
+        composer.PREFIX: broadcasts.button,
+        composer.PROGRESS: broadcasts.control,
         invites.PREFIX: invites.button,
     }
     for prefix, callback in organizer_buttons.items():
         app.add_handler(CallbackQueryHandler(roles.organizer(callback), pattern=f"^{prefix}:"))
-    app.add_handler(CallbackQueryHandler(roles.researcher(export.button), pattern=f"^{export.PREFIX}:"))
-    app.add_handler(CallbackQueryHandler(menus.button))
+    app.add_handler(CallbackQueryHandler(roles.researcher(exports.button), pattern=f"^{exports.PREFIX}:"))
+    app.add_handler(CallbackQueryHandler(guide.button))
     app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, fallback.unknown_command))
     app.add_handler(MessageHandler(PRIVATE & filters.TEXT, fallback.text))
     app.add_handler(MessageHandler(PRIVATE, fallback.not_text))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot import broadcasts
+from bot.broadcasts import composer
 from handlers import flows, screens
 from handlers.services import Services, viewer
 
@@ -20,7 +20,7 @@ async def check(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     text = (message.text or message.caption or "") if message else ""
     s: Services = context.bot_data["haki"]
-    if not text or not s.navigator.crisis(text) or flows.current_name(context) == broadcasts.NAME:
+    if not text or not s.navigator.crisis(text) or flows.current_name(context) == composer.NAME:
         return
     _, t, prefs = await viewer(update, context)
     await screens.send(context, update.effective_chat.id, s.navigator.crisis_help(t, prefs))

@@ -5,8 +5,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import broadcasts, fairpay, letter
-from handlers import broadcast, flows, forms, report, screens
+from bot.broadcasts import composer
+from bot.tools import fairpay, letter
+from handlers import broadcasts, flows, reports, screens, tools
 from handlers.services import viewer
 
 _MAX_SHOWN_COMMAND = 32
@@ -16,15 +17,15 @@ FORMS = {kind.NAME: kind for kind in (fairpay, letter)}
 async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Typed text: the answer to an open form's question, or something we did not ask for."""
     name = flows.current_name(context)
-    if name == report.NAME:
-        await report.typed(update, context)
+    if name == reports.NAME:
+        await reports.typed(update, context)
         return
-    if name == broadcasts.NAME:
-        await broadcast.typed(update, context)
+    if name == composer.NAME:
+        await broadcasts.typed(update, context)
         return
     form = FORMS.get(name or "")
     if form is not None:
-        await forms.typed(form, update, context)
+        await tools.typed(form, update, context)
         return
     await _menu_with_notice(update, context, "unknown_text")
 

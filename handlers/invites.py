@@ -11,10 +11,10 @@ import asyncio
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.screens import Button, Screen
-from bot.subscriptions import INVITE_PREFIX
-from bot.texts import Texts
-from bot.updates_menu import topic_name
+from bot.ui.screens import Button, Screen
+from bot.ui.texts import Texts
+from bot.updates.menu import topic_name
+from bot.updates.subscriptions import INVITE_PREFIX
 from handlers import screens
 from handlers.services import Services, viewer
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import survey
-from bot.screens import Screen
+from bot.reports import survey
+from bot.ui.screens import Screen
 from handlers import flows, screens, trail
 from handlers.services import viewer
 

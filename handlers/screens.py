@@ -8,7 +8,7 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.screens import Screen
+from bot.ui.screens import Screen
 from handlers import trail
 
 log = logging.getLogger(__name__)

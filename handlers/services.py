@@ -8,16 +8,16 @@ from dataclasses import dataclass, field
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.broadcasts.delivery import Deliverer
 from bot.config import Config
-from bot.delivery import Deliverer
-from bot.navigation import Navigator, Prefs
-from bot.preferences import Preferences
-from bot.pseudonyms import Pseudonyms
-from bot.ratelimit import DailyLimit
-from bot.storage import Storage
-from bot.subscriptions import Subscriptions
-from bot.texts import Texts
-from handlers.progress import ProgressBoard
+from bot.guide.navigation import Navigator, Prefs
+from bot.guide.preferences import Preferences
+from bot.privacy.pseudonyms import Pseudonyms
+from bot.reports.daily_limit import DailyLimit
+from bot.store.storage import Storage
+from bot.ui.texts import Texts
+from bot.updates.subscriptions import Subscriptions
+from handlers.broadcast_progress import ProgressBoard
 
 SERVICES = "haki"
 

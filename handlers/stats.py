@@ -13,9 +13,9 @@ import time
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import stats as statistics
-from bot import stats_chart
-from bot.screens import Screen
+from bot.stats import chart as stats_chart
+from bot.stats import figures as statistics
+from bot.ui.screens import Screen
 from handlers import flows, screens, trail
 from handlers.services import viewer
 

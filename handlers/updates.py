@@ -1,4 +1,4 @@
-"""Updates for workers in Telegram (bot/updates_menu.py, bot/subscriptions.py): the Updates
+"""Updates for workers in Telegram (bot/updates/menu.py, bot/updates/subscriptions.py): the Updates
 menu and /subscribe, /unsubscribe, invite links (/start i_<token>), and Telegram telling us
 the worker blocked the bot."""
 
@@ -9,7 +9,7 @@ import asyncio
 from telegram import ChatMember, Update
 from telegram.ext import ContextTypes
 
-from bot import updates_menu
+from bot.updates import menu as updates_menu
 from handlers import flows, screens
 from handlers.services import viewer
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import CONTENT_DIR
-from bot.content.check import load_navigator
+from bot.content import CONTENT_DIR
+from bot.guide.check import load_navigator
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -73,7 +73,7 @@ RESEARCHER = 900_002  # and its one researcher
 async def _running(navigator, data_dir: Path, organizers=frozenset(), researchers=frozenset()):
     """The real bot against the sandbox; afterwards, no Bot API call may have failed unless a
     test injected that fault on purpose (its description in bot.expected_errors)."""
-    from bot.offline import OfflineBot
+    from app.offline import OfflineBot
 
     async with OfflineBot(navigator, data_dir=data_dir, organizers=organizers, researchers=researchers) as bot:
         bot.expected_errors = set()
@@ -98,7 +98,7 @@ async def organized(navigator, tmp_path):
 @pytest.fixture(scope="module")
 def report_template(tmp_path_factory) -> Path:
     """An empty database at the current schema, copied for each data set of reports."""
-    from bot.storage import Storage
+    from bot.store.storage import Storage
 
     path = tmp_path_factory.mktemp("template") / "haki.sqlite3"
 

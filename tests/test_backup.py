@@ -10,9 +10,9 @@ import stat
 
 import pytest
 
-from bot import backup as backups
-from bot.backup import backup
-from bot.offline import OfflineBot
+from app.offline import OfflineBot
+from bot.store import backup as backups
+from bot.store.backup import backup
 from tests.conftest import Chatter
 from tests.test_e2e_report import fill_report, ui
 from tests.test_e2e_updates import services, topic_button

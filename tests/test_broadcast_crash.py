@@ -13,12 +13,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot import broadcasts
-from bot.chat_cipher import ChatCipher
-from bot.navigation import Prefs
-from bot.pseudonyms import Pseudonyms
-from bot.storage import Storage
-from bot.subscriptions import Subscription, Subscriptions
+from bot.broadcasts import composer as broadcasts
+from bot.guide.navigation import Prefs
+from bot.privacy.chat_cipher import ChatCipher
+from bot.privacy.pseudonyms import Pseudonyms
+from bot.store.storage import Storage
+from bot.updates.subscriptions import Subscription, Subscriptions
 from sandbox import Sandbox
 from tests.conftest import REPO
 

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from bot.content.check import ContentError, load_navigator
+from bot.guide.check import ContentError, load_navigator
 from tests.conftest import REPO
 
 
@@ -116,7 +116,7 @@ def test_country_page_needs_a_default(content_copy):
 def test_check_content_command_exits_1_with_file_and_line(content_copy, tmp_path):
     edit(content_copy / "sw/ui.yaml", "button_home:", "button_hom:")
     script = (
-        "import sys, pathlib, bot.cli as c; c.CONTENT_DIR = pathlib.Path(sys.argv[1]); "
+        "import sys, pathlib, app.cli as c; c.CONTENT_DIR = pathlib.Path(sys.argv[1]); "
         "sys.exit(c.main(['check-content']))"
     )
     result = subprocess.run(

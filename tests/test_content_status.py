@@ -9,7 +9,7 @@ from tests.conftest import REPO
 
 def run(content, *args):
     script = (
-        "import sys, pathlib, bot.cli as c; c.CONTENT_DIR = pathlib.Path(sys.argv[1]); sys.exit(c.main(sys.argv[2:]))"
+        "import sys, pathlib, app.cli as c; c.CONTENT_DIR = pathlib.Path(sys.argv[1]); sys.exit(c.main(sys.argv[2:]))"
     )
     return subprocess.run(
         [sys.executable, "-c", script, str(content), *args], cwd=REPO, capture_output=True, text=True, timeout=60

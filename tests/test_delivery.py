@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from telegram import Bot
 
-from bot.chat_cipher import ChatCipher
-from bot.delivery import Deliverer
-from bot.storage import Recipient, Storage
+from bot.broadcasts.delivery import Deliverer
+from bot.privacy.chat_cipher import ChatCipher
+from bot.store.storage import Recipient, Storage
 from handlers.http_client import AiohttpRequest
 from sandbox import Sandbox
 

@@ -13,11 +13,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot import broadcasts
-from bot.navigation import Prefs
-from bot.offline import OfflineBot
-from bot.storage import Storage
-from bot.subscriptions import Subscription
+from app.offline import OfflineBot
+from bot.broadcasts import composer as broadcasts
+from bot.guide.navigation import Prefs
+from bot.store.storage import Storage
+from bot.updates.subscriptions import Subscription
 from tests.conftest import Chatter
 from tests.test_e2e_report import fill_report, ui
 
@@ -60,8 +60,8 @@ def refused_kindly(bot, code: str, message) -> None:
 async def test_a_read_only_database_keeps_the_draft_and_holds_the_broadcast_until_writable(navigator, tmp_path):
     seen_report = Seen("a report was not saved")
     seen_delivery = Seen("broadcast delivery waits")
-    logging.getLogger("handlers.report").addHandler(seen_report)
-    logging.getLogger("bot.delivery").addHandler(seen_delivery)
+    logging.getLogger("handlers.reports").addHandler(seen_report)
+    logging.getLogger("bot.broadcasts.delivery").addHandler(seen_delivery)
     path = tmp_path / "data" / "haki.sqlite3"
     try:
         async with OfflineBot(navigator, data_dir=tmp_path / "data") as bot:
@@ -100,8 +100,8 @@ async def test_a_read_only_database_keeps_the_draft_and_holds_the_broadcast_unti
             await asyncio.wait_for(s.progress.wait_over(broadcast_id), 60)
             received = [sum("Drill disk" in (m.text or "") for m in bot.sandbox.user(c).bot_messages) for c in ids]
     finally:
-        logging.getLogger("handlers.report").removeHandler(seen_report)
-        logging.getLogger("bot.delivery").removeHandler(seen_delivery)
+        logging.getLogger("handlers.reports").removeHandler(seen_report)
+        logging.getLogger("bot.broadcasts.delivery").removeHandler(seen_delivery)
     assert received == [1] * len(ids)  # each exactly once: recorded late, never sent again
     found = await asyncio.to_thread(stored, path)
     assert found == {"integrity": "ok", "reports": 1, "texts": 1, "orphans": 0, "outbox": {"sent": len(ids)}}

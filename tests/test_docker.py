@@ -1,6 +1,6 @@
 """The Docker image, without a Docker engine: hadolint on the Dockerfile, and the image's CMD and
 HEALTHCHECK run as processes from a folder holding only what the Dockerfile's COPY lines copy,
-with the Dockerfile's ENV, against the sandbox as Telegram. Plus bot/health.py's verdicts."""
+with the Dockerfile's ENV, against the sandbox as Telegram. Plus app/health.py's verdicts."""
 
 import asyncio
 import contextlib
@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from app.health import check
 from bot import config as configuration
-from bot.health import check
-from bot.storage import MIGRATIONS, Storage
+from bot.store.storage import MIGRATIONS, Storage
 from sandbox.remote import RemoteSandbox
 from tests.conftest import REPO
 from tests.conftest import SANDBOX_TOKEN as TOKEN
@@ -26,7 +26,7 @@ from tests.conftest import SANDBOX_TOKEN as TOKEN
 SECRET = "s" * 40
 DOCKERFILE = REPO / "Dockerfile"
 # Modules the image leaves out on purpose: they drive the offline sandbox (`python bot.py demo`).
-DEMO_ONLY = {"bot.demo", "bot.offline"}
+DEMO_ONLY = {"app.demo", "app.offline"}
 
 
 # --- the Dockerfile ------------------------------------------------------------------------------
@@ -164,10 +164,10 @@ def test_dockerignore_keeps_data_and_secrets_out():
 
 
 def test_the_image_holds_every_module_the_bot_imports(image_root, tmp_path):
-    """Every module of bot/ and handlers/ imports from the image's folder alone (bar the demo's)."""
+    """Every module of app/, bot/ and handlers/ imports from the image's folder alone (bar the demo's)."""
     modules = sorted(
         ".".join(path.relative_to(image_root).with_suffix("").parts).removesuffix(".__init__")
-        for package in ("bot", "handlers")
+        for package in ("app", "bot", "handlers")
         for path in (image_root / package).rglob("*.py")
     )
     assert "sandbox" not in {p.name for p in image_root.iterdir()}
@@ -246,7 +246,7 @@ def run_healthcheck(image_root: Path, env: dict[str, str]) -> subprocess.Complet
     _, command = healthcheck()
     result = subprocess.run(local(command), cwd=image_root, env=env, capture_output=True, text=True, timeout=10)
     if result.returncode == 2 and "invalid choice: 'health'" in result.stderr:
-        pytest.skip("`python bot.py health` is not wired into bot/cli.py yet")
+        pytest.skip("`python bot.py health` is not wired into app/cli.py yet")
     return result
 
 
@@ -277,7 +277,7 @@ async def test_the_images_healthcheck_fails_before_the_first_start_and_passes_wh
     assert after.returncode == 0, after.stdout + after.stderr
 
 
-# --- bot/health.py ---------------------------------------------------------------------------------
+# --- app/health.py ---------------------------------------------------------------------------------
 
 
 def config_for(data_dir: Path) -> configuration.Config:

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from bot.navigation import Prefs
-from bot.subscriptions import Quiet, Subscription
+from bot.guide.navigation import Prefs
+from bot.updates.subscriptions import Quiet, Subscription
 from handlers.application import ORGANIZER_COMMANDS, RESEARCHER_COMMANDS
 from tests.conftest import ORGANIZER, RESEARCHER, Chatter
 

@@ -1,7 +1,7 @@
 """Two chats are served side by side while each chat's updates keep their order."""
 
-from bot import callbacks
-from bot.offline import OfflineBot
+from app.offline import OfflineBot
+from bot.ui import callbacks
 from tests.conftest import Chatter
 
 PRESSES = {

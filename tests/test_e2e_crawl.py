@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from bot import callbacks
+from bot.ui import callbacks
 from tests.conftest import Chatter
 
 LEFTOVER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")

@@ -2,7 +2,7 @@
 
 import logging
 
-from bot.offline import OfflineBot
+from app.offline import OfflineBot
 from tests.conftest import Chatter
 
 
@@ -197,7 +197,7 @@ async def test_commands_are_registered_in_every_language(haki):
 async def test_logs_never_hold_the_token_or_the_user(navigator, tmp_path):
     import io
 
-    from bot import logs
+    from app import logs
 
     stream = io.StringIO()
     logs.setup(logging.DEBUG, stream=stream)

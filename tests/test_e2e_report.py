@@ -6,8 +6,8 @@ import sqlite3
 
 import pytest
 
-from bot import survey
-from bot.navigation import Prefs
+from bot.guide.navigation import Prefs
+from bot.reports import survey
 from tests.conftest import Chatter
 
 

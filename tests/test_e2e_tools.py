@@ -3,7 +3,7 @@ sandbox in the three languages."""
 
 import pytest
 
-from bot.navigation import Prefs
+from bot.guide.navigation import Prefs
 from tests.conftest import Chatter
 
 

@@ -3,8 +3,8 @@ each place sees after two taps."""
 
 import pytest
 
-from bot import callbacks
-from bot.navigation import Prefs
+from bot.guide.navigation import Prefs
+from bot.ui import callbacks
 from tests.conftest import Chatter
 
 COUNTRIES = ["KE", "UG", "TZ", "MG", "MA", "PH", "IN", "VE", callbacks.OTHER_COUNTRY]

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.navigation import Prefs
-from bot.subscriptions import INVITE_PREFIX, Quiet
+from bot.guide.navigation import Prefs
+from bot.updates.subscriptions import INVITE_PREFIX, Quiet
 from tests.conftest import ORGANIZER, Chatter
 
 LANGUAGES = ["en", "fr", "sw"]

@@ -11,8 +11,8 @@ import zipfile
 
 import pytest
 
-from bot.navigation import Prefs
-from bot.storage import Storage
+from bot.guide.navigation import Prefs
+from bot.store.storage import Storage
 from tests.conftest import REPO, RESEARCHER, Chatter
 
 COUNTRIES = ["KE"] * 6 + ["PH"] * 3 + ["UG"]

@@ -1,4 +1,4 @@
-"""The microdata tier of research exports (bot/export_microdata.py): one row per report, checked
+"""The microdata tier of research exports (bot/exports/microdata.py): one row per report, checked
 with an independent tool. pycanon reads only the published microdata.csv and measures k over the
 quasi-identifiers, so a mistake in the exporter's own counting is not repeated in the check."""
 
@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from pycanon import anonymity
 
-from bot import export_microdata
-from bot.exports import ExportOptions, ExportRefused, run_export
-from bot.storage import SEPARATOR, ReportReader
+from bot.exports import microdata as export_microdata
+from bot.exports.run import ExportOptions, ExportRefused, run_export
+from bot.store.storage import SEPARATOR, ReportReader
 from tests.conftest import reports_database
 
 QUASI_IDENTIFIERS = ["period", "country", "employer", "task", "pay_unit", "pay_band", "hours", "contract"]

@@ -1,4 +1,4 @@
-"""The tables tier of research exports (bot/export_tables.py): no count from 1 to 9 leaves, and
+"""The tables tier of research exports (bot/exports/tables.py): no count from 1 to 9 leaves, and
 no suppressed count can be worked out from what does. The attack here reads only the published
 tables.csv and solves for each suppressed cell with integer programming, written apart from the
 exporter so that a mistake in one is not repeated in the other."""
@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from bot import export_tables
-from bot.exports import ExportOptions, ExportRefused, run_export
-from bot.storage import ReportReader, Storage
+from bot.exports import tables as export_tables
+from bot.exports.run import ExportOptions, ExportRefused, run_export
+from bot.store.storage import ReportReader, Storage
 from tests.conftest import reports_database
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -408,7 +408,7 @@ def test_quarters_and_empty_periods_are_listed(navigator, report_template, tmp_p
 
 
 def test_scipy_and_matplotlib_load_only_when_exporting():
-    code = "import sys, bot.exports, bot.export_tables; assert not {'scipy', 'matplotlib'} & set(sys.modules)"
+    code = "import sys, bot.exports.run, bot.exports.tables; assert not {'scipy', 'matplotlib'} & set(sys.modules)"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parent.parent)
 
 

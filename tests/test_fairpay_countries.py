@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from bot import fairpay
-from bot.cli import CONTENT_DIR
-from bot.content.check import load_navigator
-from bot.navigation import Prefs
+from bot.content import CONTENT_DIR
+from bot.guide.check import load_navigator
+from bot.guide.navigation import Prefs
+from bot.tools import fairpay
 
 # country: (minimum as published, legal hours it covers, hourly minimum rounded by hand)
 KNOWN = {

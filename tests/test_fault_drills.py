@@ -8,10 +8,10 @@ import os
 import time
 from datetime import UTC, datetime
 
-from bot import broadcasts
-from bot.navigation import Prefs
-from bot.offline import OfflineBot
-from bot.subscriptions import Subscription
+from app.offline import OfflineBot
+from bot.broadcasts import composer as broadcasts
+from bot.guide.navigation import Prefs
+from bot.updates.subscriptions import Subscription
 from tests.conftest import Chatter
 
 DRILL_SECONDS = float(os.environ.get("HAKI_DRILL_SECONDS", "30"))

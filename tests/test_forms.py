@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from bot import fairpay, letter
 from bot.content.model import Country, Fact
-from bot.forms import parse_number
+from bot.tools import fairpay, letter
+from bot.ui.forms import parse_number
 
 D = Decimal
 

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from bot.navigation import Prefs
-from bot.texts import negotiate
+from bot.guide.navigation import Prefs
+from bot.ui.texts import negotiate
 
 AVAILABLE = ["en", "fr", "sw"]
 

@@ -5,7 +5,7 @@ import json
 import logging
 import re
 
-from bot import logs
+from app import logs
 
 LINE = re.compile(
     r'^ts=\S+Z level=(DEBUG|INFO|WARNING|ERROR|CRITICAL) logger=\S+ msg=("(?:[^"\\]|\\.)*"|\S+)( exc=".*")?$'

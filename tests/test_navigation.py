@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import callbacks
-from bot.content.check import load_navigator
-from bot.navigation import Prefs
-from bot.screens import split_body
+from bot.guide.check import load_navigator
+from bot.guide.navigation import Prefs
+from bot.ui import callbacks
+from bot.ui.screens import split_body
 
 EN = Prefs(language="en")
 

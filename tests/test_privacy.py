@@ -9,10 +9,10 @@ import struct
 import uuid
 from pathlib import Path
 
-from bot import logs
-from bot.offline import OfflineBot
-from bot.ratelimit import DailyLimit
-from bot.storage import Storage
+from app import logs
+from app.offline import OfflineBot
+from bot.reports.daily_limit import DailyLimit
+from bot.store.storage import Storage
 from tests.conftest import REPO, Chatter
 from tests.test_e2e_broadcast import compose, latest_broadcast
 from tests.test_e2e_report import fill_report

@@ -12,7 +12,7 @@ import phonenumbers
 import pytest
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
-from bot.scrub import REGIONS, scrub
+from bot.reports.scrub import REGIONS, scrub
 
 
 @dataclass(frozen=True)

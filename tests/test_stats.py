@@ -11,10 +11,10 @@ from math import inf
 
 import pytest
 
-from bot import stats
-from bot.navigation import Prefs
-from bot.storage import Storage
-from bot.survey import iso_week
+from bot.guide.navigation import Prefs
+from bot.reports.survey import iso_week
+from bot.stats import figures as stats
+from bot.store.storage import Storage
 from tests.conftest import ORGANIZER, REPO, Chatter
 
 WORKER_ID = 5151
@@ -281,7 +281,7 @@ def test_screens_fit_a_phone(navigator):
 
 
 def test_chart_is_a_png_in_the_users_language(navigator):
-    from bot import stats_chart
+    from bot.stats import chart as stats_chart
 
     figures = stats.compute(navigator.content, [(answers("KE"), 40), (answers("UG"), 4)], [(week(), 44)])
     png = stats_chart.render(figures, texts(navigator, "sw"))

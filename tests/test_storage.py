@@ -6,9 +6,9 @@ import struct
 
 import pytest
 
-from bot.preferences import Preferences
-from bot.pseudonyms import Pseudonyms
-from bot.storage import MIGRATIONS, Storage, StoredPrefs
+from bot.guide.preferences import Preferences
+from bot.privacy.pseudonyms import Pseudonyms
+from bot.store.storage import MIGRATIONS, Storage, StoredPrefs
 
 CANARY_ID = 7987654321
 

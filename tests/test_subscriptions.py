@@ -1,13 +1,13 @@
-"""Quiet hours and clocks of updates (bot/subscriptions.py), and who a broadcast reaches."""
+"""Quiet hours and clocks of updates (bot/updates/subscriptions.py), and who a broadcast reaches."""
 
 from datetime import UTC, datetime
 
 import pytest
 
-from bot.chat_cipher import ChatCipher
-from bot.pseudonyms import Pseudonyms
-from bot.storage import Storage
-from bot.subscriptions import OFFSETS, Quiet, Subscription, Subscriptions, next_send_time, parse_offset, zone_of
+from bot.privacy.chat_cipher import ChatCipher
+from bot.privacy.pseudonyms import Pseudonyms
+from bot.store.storage import Storage
+from bot.updates.subscriptions import OFFSETS, Quiet, Subscription, Subscriptions, next_send_time, parse_offset, zone_of
 
 SECRET = b"k" * 40
 
@@ -94,7 +94,7 @@ async def test_the_database_alone_names_no_subscriber(navigator, tmp_path):
 
 
 async def test_leaving_unlinks_every_broadcast_row_but_keeps_the_counts(navigator, tmp_path):
-    from bot.storage import Outcome
+    from bot.store.storage import Outcome
 
     storage = await Storage.open(tmp_path / "haki.sqlite3")
     try:

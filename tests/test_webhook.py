@@ -13,10 +13,7 @@ import aiohttp
 import pytest
 from telegram.error import Conflict
 
-from bot.config import Config, ConfigError
-from handlers.application import build_application
-from handlers.services import SERVICES
-from handlers.webhook import (
+from app.webhook import (
     MIN_SECRET,
     SECRET_HEADER,
     WebhookConfigError,
@@ -25,6 +22,9 @@ from handlers.webhook import (
     run_webhook,
     serve,
 )
+from bot.config import Config, ConfigError
+from handlers.application import build_application
+from handlers.services import SERVICES
 from sandbox import Sandbox
 from tests.conftest import REPO
 
@@ -87,7 +87,7 @@ async def running(navigator, tmp_path):
 
 
 def own_logs_at_debug(caplog) -> None:
-    """Haki's own loggers at DEBUG (the chatty libraries stay at WARNING in production, bot/logs.py)."""
+    """Haki's own loggers at DEBUG (the chatty libraries stay at WARNING in production, app/logs.py)."""
     for name in ("bot", "handlers", "sandbox"):
         caplog.set_level(logging.DEBUG, logger=name)
 
@@ -135,7 +135,7 @@ async def test_a_request_without_the_right_secret_is_refused_and_not_handled(web
     assert forged["update_id"] not in webhook.handled
     assert not webhook.sandbox.calls("sendMessage", chat_id=5151)
 
-    warnings = [r for r in caplog.records if r.levelno == logging.WARNING and r.name == "handlers.webhook"]
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING and r.name == "app.webhook"]
     assert len(warnings) == 1  # one warning, not one per forged request
     assert SECRET_HEADER in warnings[0].getMessage()
     for secret in ("wrong-", "5151", "Qwxzyv", SECRET):
@@ -207,10 +207,11 @@ def test_run_webhook_refuses_a_weak_secret_before_starting(navigator, tmp_path):
 
 RUN = """
 import logging, os, sys
-from bot import config, logs
-from bot.cli import CONTENT_DIR
-from bot.content.check import load_navigator
-from handlers.webhook import run_webhook
+from bot import config
+from app import logs
+from bot.content import CONTENT_DIR
+from bot.guide.check import load_navigator
+from app.webhook import run_webhook
 logs.setup(logging.INFO)
 sys.exit(run_webhook(config.load(), load_navigator(CONTENT_DIR), url=os.environ["URL"], listen="127.0.0.1",
                      port=0, secret=os.environ["SECRET"]))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import string
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -39,6 +40,9 @@ from bot.content.model import (
     Topic,
 )
 from bot.content.yamlfile import YamlError, YamlFile, load_yaml
+
+# (page id, countries, the longest page id) -> the longest button data that can point at the page
+ButtonData = Callable[[str, Mapping[str, object], str], list[str]]
 
 
 @dataclass(frozen=True)
@@ -108,13 +112,17 @@ def placeholders(text: str) -> set[str]:
         return {"<unbalanced braces>"}
 
 
-def load_content(root: Path, only: list[str] | None = None) -> tuple[Content | None, list[Problem]]:
+def load_content(
+    root: Path, only: list[str] | None = None, button_data: ButtonData | None = None
+) -> tuple[Content | None, list[Problem]]:
     """Load and cross-check the content; Content is None when anything is wrong.
-    `only` limits the languages checked (English is always loaded: it is the reference)."""
+    `only` limits the languages checked (English is always loaded: it is the reference).
+    `button_data(page, countries, longest page id)` gives the longest button data that can point
+    at a page: the screens' encoding (bot/ui/callbacks.py) decides how long a page id may be."""
     c = _Collector(root)
     facts = _facts(c, c.read_folder(root / "facts"))
     countries = _countries(c, c.read(root / "countries.yaml"), facts)
-    pages = _pages(c, c.read_folder(root / "pages"), countries)
+    pages = _pages(c, c.read_folder(root / "pages"), countries, button_data)
     # The report's survey is optional content, but a menu that offers the report needs it.
     survey = _survey(c, c.read(root / "survey.yaml")) if (root / "survey.yaml").exists() else Survey((), ())
     if not survey.questions and any(b.target == "report" for p in pages.values() for b in p.buttons):
@@ -347,9 +355,9 @@ def _countries(c: _Collector, yf: YamlFile | None, facts: dict[str, Fact]) -> di
     return countries
 
 
-def _pages(c: _Collector, files: list[YamlFile], countries: dict[str, str | None]) -> dict[str, PageSpec]:
-    from bot import callbacks  # the callback encoding decides how long a page id may be
-
+def _pages(
+    c: _Collector, files: list[YamlFile], countries: dict[str, Country], button_data: ButtonData | None
+) -> dict[str, PageSpec]:
     pages: dict[str, PageSpec] = {}
     where_defined: dict[str, YamlFile] = {}
     for yf, pid, raw in _items(c, files, "page"):
@@ -374,9 +382,8 @@ def _pages(c: _Collector, files: list[YamlFile], countries: dict[str, str | None
         pages[pid] = PageSpec(pid, tuple(buttons), by_country, line)
 
     longest_id = max(pages, key=len, default="")
-    for pid, spec in pages.items():
-        data = callbacks.longest_for_page(pid, countries, longest_id)
-        too_long = [d for d in data if len(d.encode()) > schema.MAX_CALLBACK_BYTES]
+    for pid, spec in pages.items() if button_data else ():
+        too_long = [d for d in button_data(pid, countries, longest_id) if len(d.encode()) > schema.MAX_CALLBACK_BYTES]
         if too_long:
             c.add(
                 where_defined[pid],

@@ -251,6 +251,7 @@ REQUIRED_PAGE_TEXT_KEYS = frozenset({"title", "body"})
 HOME_PAGE = "main"
 CRISIS_PAGE = "helplines"  # shown at once when a message speaks of suicide or self-harm
 DEFAULT_COUNTRY_KEY = "default"  # in by_country: the page for "another country"
+OTHER_COUNTRY = "XX"  # the country code of "another country": no ISO code is assigned to XX
 
 FACT_KINDS = frozenset({"text", "number", "money", "phone", "url", "date"})
 FACT_KEYS = frozenset({"kind", "value", "currency", "per", "source", "as_of", "confirmed", "note"})

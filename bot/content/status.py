@@ -14,7 +14,6 @@ import yaml
 
 from bot.content.model import Content, PageText
 from bot.content.schema import HOME_PAGE, REFERENCE_LANGUAGE
-from bot.navigation import Navigator
 
 VERSIONS_FILE = "versions.yaml"
 
@@ -74,9 +73,8 @@ def accept(root: Path, content: Content, code: str, keys: list[str] | None) -> l
     return chosen
 
 
-def completeness(root: Path, navigator: Navigator) -> list[str]:
+def completeness(root: Path, content: Content) -> list[str]:
     """Lines for `content-status`: per language, then per country and language."""
-    content = navigator.content
     stale_keys = {(s.language, s.key) for s in stale(root, content)}
     total = english_versions(content)
     lines = []
@@ -84,7 +82,7 @@ def completeness(root: Path, navigator: Navigator) -> list[str]:
         fresh = sum(1 for key in total if (code, key) not in stale_keys)
         lines.append(f"{code}: {fresh}/{len(total)} texts up to date")
     for country in [*content.countries, "default"]:
-        pages = _country_pages(navigator, country)
+        pages = _country_pages(content, country)
         cells = []
         for code in content.languages:
             fresh = sum(1 for pid in pages if (code, f"page.{pid}") not in stale_keys)
@@ -93,10 +91,9 @@ def completeness(root: Path, navigator: Navigator) -> list[str]:
     return lines
 
 
-def _country_pages(navigator: Navigator, country: str) -> set[str]:
+def _country_pages(content: Content, country: str) -> set[str]:
     """Pages a user of this country can reach that users elsewhere cannot see the same way:
     everything behind this country's choices in by_country pages, minus the general pages."""
-    content = navigator.content
     general = _reachable(content, [HOME_PAGE])
     starts = [spec.by_country.get(country) for spec in content.pages.values() if spec.by_country]
     return _reachable(content, [p for p in starts if p]) - general

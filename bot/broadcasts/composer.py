@@ -1,0 +1,236 @@
+"""Broadcasts as organizers write them and workers read them. Nothing here knows Telegram.
+
+The composer (/broadcast), one draft per organizer chat, in memory only:
+
+  languages ──next──▶ countries ──next──▶ topics ──next──▶ one text or one per language
+      ▲                  │ back              │ back               │
+      └──────────────────┘◀──────────────────┘◀─── back ──────────┤
+                                                                  ▼
+                            preview (as workers see it) + reach ◀── typed text(s)
+                               │ send: the outbox is written (bot/broadcasts/delivery.py sends it)
+                               │ change the text: back to "one text or one per language"
+                               └ cancel (anywhere): the draft is dropped
+
+Callback data: bc:l:<lang> bc:c:<CC>|bc:c:* bc:t:<topic> (toggles), bc:m:1|bc:m:n (text mode),
+bc:n (next), bc:b (back), bc:ok (send), bc:x (cancel). A press that does not fit the step
+shows the step again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from babel.dates import format_datetime, format_timedelta
+
+from bot.content.model import Content
+from bot.store.storage import BroadcastSummary
+from bot.ui.screens import Button, Screen
+from bot.ui.texts import Texts, language_autonym, to_html
+from bot.updates.menu import topic_name
+
+NAME, PREFIX, PROGRESS = "broadcast", "bc", "bp"
+ALL = "*"
+SEND, CANCEL, NEXT, BACK = "bc:ok", "bc:x", "bc:n", "bc:b"
+MAX_TEXT = 3500  # the organizer's words; header and footer must still fit Telegram's 4096
+STEPS = ("languages", "countries", "topics", "mode", "text", "preview")
+
+
+@dataclass
+class Draft:
+    languages: list[str]
+    countries: list[str] | None = None  # None: every country
+    topics: list[str] = field(default_factory=list)
+    one_text: bool = True
+    texts: dict[str, str] = field(default_factory=dict)
+    step: str = "languages"
+
+    def missing_text(self) -> str | None:
+        """The next language still without a text (with one text: the first language)."""
+        wanted = self.languages[:1] if self.one_text else self.languages
+        return next((code for code in wanted if code not in self.texts), None)
+
+    def final_texts(self) -> dict[str, str]:
+        if self.one_text:
+            return {code: self.texts[self.languages[0]] for code in self.languages}
+        return {code: self.texts[code] for code in self.languages}
+
+
+def new_draft(content: Content) -> Draft:
+    return Draft(languages=list(content.languages))
+
+
+def press(draft: Draft, data: str, content: Content) -> str | None:
+    """Apply a button press to the draft; a notice key when the press cannot be taken."""
+    head, _, value = data.removeprefix(f"{PREFIX}:").partition(":")
+    if data == BACK:
+        order = ["languages", "countries", "topics", "mode"]
+        if draft.step in order:
+            draft.step = order[max(0, order.index(draft.step) - 1)]
+        else:  # from typing the text, or from the preview: choose how to write it again
+            draft.step = "mode"
+            draft.texts.clear()
+        return None
+    if data == NEXT:
+        if draft.step == "languages" and not draft.languages:
+            return "broadcast_choose_one"
+        if draft.step == "countries" and draft.countries == []:
+            return "broadcast_choose_one"
+        if draft.step == "topics" and not draft.topics:
+            return "broadcast_choose_one"
+        if draft.step in ("languages", "countries", "topics"):
+            draft.step = STEPS[STEPS.index(draft.step) + 1]
+        return None
+    if head == "l" and draft.step == "languages" and value in content.languages:
+        draft.languages = _toggle(draft.languages, value, list(content.languages))
+    elif head == "c" and draft.step == "countries" and (value == ALL or value in content.countries):
+        if value == ALL:
+            draft.countries = [] if draft.countries is None else None
+        else:
+            draft.countries = _toggle(draft.countries or [], value, list(content.countries))
+    elif head == "t" and draft.step == "topics" and value in content.topics:
+        draft.topics = _toggle(draft.topics, value, list(content.topics))
+    elif head == "m" and draft.step == "mode" and value in ("1", "n"):
+        draft.one_text = value == "1" or len(draft.languages) == 1
+        draft.texts.clear()
+        draft.step = "text"
+    return None
+
+
+def type_text(draft: Draft, text: str) -> str | None:
+    """The organizer typed a message text; a notice key if it cannot be used."""
+    language = draft.missing_text()
+    if draft.step != "text" or language is None:
+        return "broadcast_use_buttons"
+    text = text.strip()
+    if not text:
+        return "form_empty"
+    if len(text) > MAX_TEXT:
+        return "broadcast_too_long"
+    draft.texts[language] = text
+    if draft.missing_text() is None:
+        draft.step = "preview"
+    return None
+
+
+def step_screen(draft: Draft, t: Texts, content: Content, notice: str | None = None) -> Screen:
+    """The screen of the draft's current step (the preview is built by preview_screen)."""
+    if draft.step == "languages":
+        rows = [_check(code in draft.languages, language_autonym(code), f"bc:l:{code}") for code in content.languages]
+        screen = Screen(t.ui("broadcast_languages"), (*rows, _nav(t, back=False)))
+    elif draft.step == "countries":
+        every = _check(draft.countries is None, t.plain("broadcast_all_countries"), f"bc:c:{ALL}")
+        picked = draft.countries or []
+        countries = [_check(cc in picked, t.country_name(cc), f"bc:c:{cc}")[0] for cc in content.countries]
+        pairs = [tuple(countries[i : i + 2]) for i in range(0, len(countries), 2)]
+        screen = Screen(t.ui("broadcast_countries"), (every, *pairs, _nav(t)))
+    elif draft.step == "topics":
+        rows = [_check(tid in draft.topics, topic_name(t, tid), f"bc:t:{tid}") for tid in content.topics]
+        screen = Screen(t.ui("broadcast_topics"), (*rows, _nav(t)))
+    elif draft.step == "mode":
+        rows = [(Button(t.plain("broadcast_mode_one"), "bc:m:1"),)]
+        if len(draft.languages) > 1:
+            rows.append((Button(t.plain("broadcast_mode_each"), "bc:m:n"),))
+        screen = Screen(t.ui("broadcast_mode"), (*rows, _nav(t, next_=False)))
+    else:
+        language = draft.missing_text() or draft.languages[0]
+        key = "broadcast_text_one" if draft.one_text else "broadcast_text_language"
+        text = t.ui(key, language=language_autonym(language), max=t.number(MAX_TEXT))
+        screen = Screen(text, ((Button(t.plain("button_back"), BACK), Button(t.plain("broadcast_cancel"), CANCEL)),))
+    return screen.with_notice(t.ui(notice, max=t.number(MAX_TEXT))) if notice else screen
+
+
+def worker_message(t: Texts, text: str) -> str:
+    """The message as a worker receives it. A notification, the chat list or a glance at the
+    phone show only the neutral first line: the organizer's words are a spoiler, which Telegram
+    hides in notifications and previews until the worker taps them in the chat."""
+    return f"{t.ui('broadcast_header')}\n\n<tg-spoiler>{to_html(text)}</tg-spoiler>\n\n{t.ui('broadcast_footer')}"
+
+
+def preview_screen(t: Texts, reach: dict[str, int], waiting: int) -> Screen:
+    """After the previews: how many it reaches, and the last confirmation."""
+    total = sum(reach.values())
+    if total == 0:
+        text = t.ui("broadcast_reach_none")
+        rows: tuple[tuple[Button, ...], ...] = ()
+    else:
+        by_language = ", ".join(f"{language_autonym(code)} {t.number(n)}" for code, n in reach.items() if n)
+        text = t.ui("broadcast_reach", count=t.number(total), by_language=by_language)
+        if waiting:
+            text += "\n" + t.ui("broadcast_reach_waiting", count=t.number(waiting))
+        rows = ((Button(t.plain("broadcast_send"), SEND),),)
+    rows += (
+        (Button(t.plain("broadcast_edit"), BACK),),
+        (Button(t.plain("broadcast_cancel"), CANCEL),),
+    )
+    return Screen(f"{t.ui('broadcast_preview')}\n\n{text}", rows)
+
+
+def progress_screen(t: Texts, summary: BroadcastSummary, rate: float) -> Screen:
+    c = summary.counts
+    total = sum(c[state] for state in ("pending", "sent", "failed", "blocked"))
+    text = t.ui(
+        "broadcast_progress",
+        created=_created(t, summary.created_at),
+        status=t.plain(f"broadcast_status_{summary.status}"),
+        sent=t.number(c["sent"]),
+        total=t.number(total),
+        failed=t.number(c["failed"]),
+        blocked=t.number(c["blocked"]),
+        waiting=t.number(c.get("waiting", 0)),
+    )
+    due = c["pending"] - c.get("waiting", 0)
+    if summary.status == "sending" and due > 0:
+        eta = format_timedelta(dt.timedelta(seconds=max(1.0, due / rate)), threshold=1.1, locale=t.locale)
+        text += "\n" + t.ui("broadcast_eta", eta=eta)
+    buttons = []
+    if summary.status == "sending":
+        buttons.append(Button(t.plain("broadcast_pause"), f"{PROGRESS}:p:{summary.id}"))
+    if summary.status == "paused":
+        buttons.append(Button(t.plain("broadcast_resume"), f"{PROGRESS}:r:{summary.id}"))
+    if summary.status in ("sending", "paused"):
+        buttons.append(Button(t.plain("broadcast_stop"), f"{PROGRESS}:c:{summary.id}"))
+    return Screen(text, (tuple(buttons),) if buttons else ())
+
+
+def list_screen(t: Texts, summaries: list[BroadcastSummary]) -> Screen:
+    if not summaries:
+        return Screen(t.ui("broadcast_list_none"))
+    lines, rows = [t.ui("broadcast_list_title")], []
+    for n, summary in enumerate(summaries, start=1):
+        c = summary.counts
+        total = sum(c[state] for state in ("pending", "sent", "failed", "blocked"))
+        status = t.plain(f"broadcast_status_{summary.status}")
+        lines.append(
+            f"{n}. "
+            + t.ui(
+                "broadcast_list_line",
+                created=_created(t, summary.created_at),
+                status=status,
+                sent=t.number(c["sent"]),
+                total=t.number(total),
+            )
+        )
+        rows.append((Button(f"{n}. {status}", f"{PROGRESS}:v:{summary.id}"),))
+    return Screen("\n".join(lines), tuple(rows))
+
+
+def _created(t: Texts, created_at: str) -> str:
+    when = dt.datetime.fromisoformat(created_at)  # minutes (older rows) or microseconds, both UTC
+    return format_datetime(when, format="short", tzinfo=dt.UTC, locale=t.locale) + " UTC"
+
+
+def _toggle(chosen: list[str], value: str, order: list[str]) -> list[str]:
+    picked = set(chosen) ^ {value}
+    return [item for item in order if item in picked]
+
+
+def _check(on: bool, label: str, data: str) -> tuple[Button, ...]:
+    return (Button(f"{'✅' if on else '▫️'} {label}", data),)
+
+
+def _nav(t: Texts, back: bool = True, next_: bool = True) -> tuple[Button, ...]:
+    buttons = [Button(t.plain("button_back"), BACK)] if back else []
+    if next_:
+        buttons.append(Button(t.plain("button_next"), NEXT))
+    return (*buttons, Button(t.plain("broadcast_cancel"), CANCEL))

@@ -1,0 +1,1 @@
+"""Research exports: tables with suppression, k-anonymous microdata, codebook and notice."""

@@ -1,0 +1,180 @@
+"""Research exports: what a researcher asked for, what went out, and the papers that go with it.
+
+Two tiers (see ../shared/research/privacy-and-safety.md, "Exports come in two tiers"):
+  tables     counts and medians by the dimensions asked for, small cells suppressed so that no
+             suppressed cell can be worked out from the totals (bot/exports/tables.py)
+  microdata  one row per report, generalized and suppressed to k-anonymity (bot/exports/microdata.py)
+
+Every export is a folder: the data as CSV and JSON Lines, codebook.json and codebook.csv
+(variables, codes, labels, what was generalized, k, suppression counts, date, Haki version)
+and DATA-USE.txt. `python bot.py export` writes it; /export sends it zipped. Each export is
+logged in the database without who asked (bot/store/storage.py, record_export).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import logging
+import zipfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from bot import __version__
+from bot.content.model import Content
+from bot.store.storage import ReportReader, record_export
+
+log = logging.getLogger(__name__)
+TIERS = ("tables", "microdata")
+PERIODS = ("month", "quarter")
+MIN_K = 3  # below this, k-anonymity protects nobody (the SDC Practice Guide's usual levels are 3 and 5)
+DEFAULT_K = 5
+SMALL = 10  # tables: counts 1-9 are suppressed; medians need this many reports
+MAX_DIMENSIONS = 3
+
+
+class ExportRefused(Exception):
+    """Nothing can be released safely; the message says why and what to try instead."""
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    tier: str = "tables"
+    period: str = "month"
+    dimensions: tuple[str, ...] = ("period", "country", "task")  # tables: what the counts are by
+    k: int = DEFAULT_K  # microdata
+    with_text: bool = False  # microdata: reviewer-released free text, only when asked
+
+    def __post_init__(self) -> None:
+        if self.tier not in TIERS:
+            raise ValueError(f"tier must be one of {', '.join(TIERS)}, not {self.tier!r}")
+        if self.period not in PERIODS:
+            raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {self.period!r}")
+        if self.k < MIN_K:
+            raise ValueError(f"k must be at least {MIN_K}: below that, rows protect nobody")
+        if not 1 <= len(self.dimensions) <= MAX_DIMENSIONS or len(set(self.dimensions)) != len(self.dimensions):
+            raise ValueError(f"choose 1 to {MAX_DIMENSIONS} different dimensions")
+        if self.with_text and self.tier != "microdata":
+            raise ValueError("free text exists only in the microdata tier")
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One column of an export, for the codebook."""
+
+    name: str
+    description: str
+    codes: dict[str, str] = field(default_factory=dict)  # code -> label (English)
+    generalization: str = ""  # what was done to it before release, if anything
+
+
+@dataclass
+class Summary:
+    """What a tier wrote into the export folder."""
+
+    files: list[str]  # names inside the folder, data files first
+    variables: list[Variable]
+    rows_released: int  # microdata: rows; tables: reports counted
+    rows_suppressed: int  # microdata: rows left out; tables: cells suppressed
+    achieved_k: int | None = None  # microdata: the smallest group of identical quasi-identifiers
+    notes: list[str] = field(default_factory=list)  # the rules applied, in plain words
+
+
+def run_export(
+    database: Path, content: Content, options: ExportOptions, folder: Path, today: dt.date | None = None
+) -> Summary:
+    """Write one export into `folder` (created; must be empty); ExportRefused if nothing can go out."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if any(folder.iterdir()):
+        raise ValueError(f"{folder} is not empty: choose a new folder for each export")
+    with ReportReader(database) as reader:
+        if options.tier == "tables":
+            from bot.exports.tables import write_tables
+
+            summary = write_tables(reader, content, options, folder)
+        else:
+            from bot.exports.microdata import write_microdata
+
+            summary = write_microdata(reader, content, options, folder)
+    _write_codebook(folder, options, summary, today or dt.date.today())
+    (folder / NOTICE_FILE).write_text(DATA_USE_NOTICE, encoding="utf-8")
+    summary.files += [CODEBOOK_JSON, CODEBOOK_CSV, NOTICE_FILE]
+    record_export(database, options.tier, summary.rows_released, summary.rows_suppressed, summary.achieved_k)
+    log.info(
+        "%s export: %d released, %d suppressed, k=%s",
+        options.tier,
+        summary.rows_released,
+        summary.rows_suppressed,
+        summary.achieved_k,
+    )
+    return summary
+
+
+def report(options: ExportOptions, summary: Summary) -> str:
+    """What an export released, in a few lines for the person who asked."""
+    if options.tier == "microdata":
+        lines = [
+            f"rows released: {summary.rows_released}",
+            f"rows suppressed: {summary.rows_suppressed}",
+            f"achieved k: {summary.achieved_k} (asked for {options.k})",
+        ]
+    else:
+        lines = [f"reports counted: {summary.rows_released}", f"cells suppressed: {summary.rows_suppressed}"]
+    files = ", ".join(summary.files)
+    return "\n".join([f"Haki {options.tier} export, by {options.period}", *lines, f"files: {files}"])
+
+
+def zipped(folder: Path, summary: Summary) -> bytes:
+    """The export's files in one zip, for sending as a single document."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in summary.files:
+            archive.write(folder / name, name)
+    return buffer.getvalue()
+
+
+CODEBOOK_JSON, CODEBOOK_CSV, NOTICE_FILE = "codebook.json", "codebook.csv", "DATA-USE.txt"
+
+DATA_USE_NOTICE = """\
+Haki research export: conditions of use
+
+These data come from workers who reported their working conditions anonymously, often at
+risk of losing their job if they are identified. By using them you agree:
+
+1. Not to try to re-identify any person, or any small group, by any means: linking with
+   other data, knowledge of a workplace, or comparing exports.
+2. Not to use them to track, monitor, rate or take action against any worker, team or
+   workplace, and not to pass them to anyone who would (employers, platforms, vendors).
+3. To publish only aggregate results, keeping the same rules: no count from 1 to 9, no
+   median or share over fewer than 10 reports.
+4. To keep the files secure, share them only with people bound by these conditions, and
+   delete them when the research is done.
+5. To tell the Haki maintainers at once if you believe a person could be identified.
+
+Suppressed cells and rows were removed on purpose; do not try to recover them.
+"""
+
+
+def _write_codebook(folder: Path, options: ExportOptions, summary: Summary, today: dt.date) -> None:
+    meta = {
+        "haki_version": __version__,
+        "export_date": today.isoformat(),
+        "tier": options.tier,
+        "options": asdict(options),
+        "rows_released": summary.rows_released,
+        "rows_suppressed": summary.rows_suppressed,
+        "achieved_k": summary.achieved_k,
+        "rules": summary.notes,
+        "files": summary.files,
+        "variables": [asdict(v) for v in summary.variables],
+    }
+    (folder / CODEBOOK_JSON).write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    with (folder / CODEBOOK_CSV).open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["variable", "code", "label", "description", "generalization"])
+        for v in summary.variables:
+            writer.writerow([v.name, "", "", v.description, v.generalization])
+            for code, label in v.codes.items():
+                writer.writerow([v.name, code, label, "", ""])

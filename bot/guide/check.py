@@ -1,0 +1,49 @@
+"""The whole content check: the loader's schema checks plus what only rendering shows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.content.loader import Problem, load_content
+from bot.content.schema import HOME_PAGE, MAX_MESSAGE_CHARS
+from bot.guide.navigation import Navigator
+from bot.ui import callbacks
+
+
+class ContentError(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+def load_navigator(root: Path, only: list[str] | None = None) -> Navigator:
+    """Load, check and render all content; raises ContentError listing every problem."""
+    content, problems = load_content(root, only, callbacks.longest_for_page)
+    if content is None:
+        raise ContentError(problems)
+    navigator = Navigator(content)
+    pages_yaml = f"{root.name}/pages.yaml"
+    for pid, spec in content.pages.items():
+        if pid != HOME_PAGE and pid not in navigator.parents:
+            problems.append(Problem(pages_yaml, spec.line, f"page {pid!r} cannot be reached from the main menu"))
+    for (code, pid), screens in navigator.screens.items():
+        for i, text in enumerate(screens):
+            if len(text) > MAX_MESSAGE_CHARS:
+                problems.append(
+                    Problem(
+                        f"{root.name}/{code}/pages.yaml",
+                        1,
+                        f"page {pid!r} screen {i + 1} renders to {len(text)} characters",
+                    )
+                )
+    for code, pack in content.languages.items():
+        crisis_yaml = f"{root.name}/{code}/crisis.yaml"
+        for phrase in pack.crisis:
+            if not navigator.crisis(phrase):
+                problems.append(Problem(crisis_yaml, 1, f"phrase {phrase!r} does not match itself"))
+        for phrase in pack.not_crisis:
+            if navigator.crisis(phrase):
+                problems.append(Problem(crisis_yaml, 1, f"ordinary phrase {phrase!r} would raise a crisis alarm"))
+    if problems:
+        raise ContentError(problems)
+    return navigator

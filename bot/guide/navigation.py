@@ -1,0 +1,218 @@
+"""Menus and pages: turns a button press or a command into the next screen.
+
+Stateless: the screen depends only on the button's data and the user's preferences,
+so stale buttons, restarts and concurrent updates need no special care.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.content.model import Content, PageSpec
+from bot.content.schema import CRISIS_PAGE, DEFAULT_COUNTRY_KEY, HOME_PAGE, OTHER_COUNTRY
+from bot.guide.crisis import CrisisDetector
+from bot.reports import survey
+from bot.tools import fairpay, letter
+from bot.ui import callbacks
+from bot.ui.forms import start_data
+from bot.ui.screens import Button, Screen, page_screens
+from bot.ui.texts import Texts, language_autonym, negotiate
+from bot.updates import menu as updates_menu
+
+# action -> its form's callback prefix
+TOOLS = {fairpay.NAME: fairpay.PREFIX, letter.NAME: letter.PREFIX, survey.NAME: survey.PREFIX}
+
+
+@dataclass(frozen=True)
+class Prefs:
+    language: str | None = None
+    country: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    screen: Screen
+    toast: str | None = None  # a short popup answering the button press
+    set_language: str | None = None  # a choice to remember
+    set_country: str | None = None
+
+
+class Navigator:
+    def __init__(self, content: Content):
+        self.content = content
+        self._texts = {code: Texts(content, pack) for code, pack in content.languages.items()}
+        self.parents = parent_pages(content)
+        # A country's own page -> the page that chose it, so changing the country there
+        # shows the new country's page rather than the old one again.
+        self.router_of = {
+            target: pid for pid, spec in content.pages.items() for target in (spec.by_country or {}).values()
+        }
+        self.crisis = CrisisDetector(p for pack in content.languages.values() for p in pack.crisis)
+        self.languages = list(content.languages)
+        # Rendered once at start-up: pages are static, and this also proves every page renders.
+        self.screens = {
+            (code, pid): page_screens(content, t, pid) for code, t in self._texts.items() for pid in t.pack.pages
+        }
+
+    def texts_for(self, prefs: Prefs, language_code: str | None) -> Texts:
+        """The user's chosen language, else the one their Telegram app uses, else English."""
+        code = prefs.language if prefs.language in self._texts else negotiate(language_code, self.languages)
+        return self._texts[code]
+
+    # screens ------------------------------------------------------------------------------
+
+    def welcome(self, t: Texts, prefs: Prefs) -> Screen:
+        menu = self.page(t, prefs, HOME_PAGE)
+        others = tuple(
+            Button(language_autonym(code), callbacks.set_language(code)) for code in self.languages if code != t.code
+        )
+        text = f"{t.ui('welcome')}\n\n{t.ui('safety_notice')}\n\n{t.ui('menu_prompt')}"
+        return Screen(text, (others, *menu.rows))
+
+    def crisis_help(self, t: Texts, prefs: Prefs) -> Screen:
+        """Helplines for the user's country (or international ones), without asking anything first."""
+        spec = self.content.pages[CRISIS_PAGE]
+        page_id = CRISIS_PAGE
+        if spec.by_country is not None:
+            page_id = spec.by_country.get(prefs.country or "", spec.by_country[DEFAULT_COUNTRY_KEY])
+        return self.page(t, prefs, page_id).with_notice(t.ui("crisis_intro"))
+
+    def main_menu(self, t: Texts, prefs: Prefs) -> Screen:
+        return self.page(t, prefs, HOME_PAGE)
+
+    def page(self, t: Texts, prefs: Prefs, page_id: str, screen: int = 0, came_from: str | None = None) -> Screen:
+        spec = self.content.pages[page_id]
+        if spec.by_country is not None:
+            if prefs.country is None:
+                return self.country_picker(t, then=page_id)
+            target = spec.by_country.get(prefs.country, spec.by_country[DEFAULT_COUNTRY_KEY])
+            return self.page(t, prefs, target, screen, came_from)
+        if came_from not in self.content.pages or came_from == self.parents.get(page_id):
+            came_from = None  # Back goes to the usual parent anyway
+        screens = self.screens[t.code, page_id]
+        screen = min(max(screen, 0), len(screens) - 1)
+        if page_id == HOME_PAGE:
+            text = f"{screens[screen]}\n\n{t.ui('menu_prompt')}"
+        else:
+            text = screens[screen]
+        rows = [(self._button(t, prefs, b.kind, b.target, page_id),) for b in spec.buttons]
+        nav = []
+        if screen > 0:
+            nav.append(Button(t.plain("button_back"), callbacks.page(page_id, screen - 1, came_from)))
+        elif came_from:
+            nav.append(
+                Button(t.plain("button_back"), callbacks.HOME if came_from == HOME_PAGE else callbacks.page(came_from))
+            )
+        elif page_id != HOME_PAGE:
+            nav.append(Button(t.plain("button_back"), self._back(page_id)))
+        if page_id != HOME_PAGE:
+            nav.append(Button(t.plain("button_home"), callbacks.HOME))
+        if screen < len(screens) - 1:
+            nav.append(Button(t.plain("button_next"), callbacks.page(page_id, screen + 1, came_from)))
+        if nav:
+            rows.append(tuple(nav))
+        return Screen(text, tuple(rows))
+
+    def language_picker(self, t: Texts, then: str | None = None) -> Screen:
+        rows = tuple((Button(language_autonym(code), callbacks.set_language(code, then)),) for code in self.languages)
+        return Screen(t.ui("language_prompt", language=t.language_name), (*rows, self._picker_nav(t, then)))
+
+    def country_picker(self, t: Texts, then: str | None = None) -> Screen:
+        names = [(t.country_name(cc), callbacks.set_country(cc, then)) for cc in self.content.countries]
+        names.append((t.plain("country_other"), callbacks.set_country(OTHER_COUNTRY, then)))
+        rows = tuple(tuple(Button(label, data) for label, data in names[i : i + 2]) for i in range(0, len(names), 2))
+        return Screen(t.ui("country_prompt"), (*rows, self._picker_nav(t, then)))
+
+    # answers ------------------------------------------------------------------------------
+
+    def on_button(self, data: object, t: Texts, prefs: Prefs) -> Outcome:
+        action = callbacks.parse(data)
+        if action.kind == "home":
+            return Outcome(self.main_menu(t, prefs))
+        if action.kind == "page" and action.page in self.content.pages:
+            return Outcome(self.page(t, prefs, action.page, action.screen, action.came_from))
+        if action.kind == "language_picker" and self._known_page(action.page):
+            return Outcome(self.language_picker(t, then=action.page))
+        if action.kind == "set_language" and action.value in self._texts and self._known_page(action.page):
+            new = self._texts[action.value]
+            chosen = Prefs(action.value, prefs.country)
+            return Outcome(
+                self.page(new, chosen, action.page or HOME_PAGE),
+                toast=new.plain("language_changed", language=new.language_name),
+                set_language=action.value,
+            )
+        if action.kind == "country_picker" and self._known_page(action.page):
+            return Outcome(self.country_picker(t, then=action.page))
+        if action.kind == "set_country" and self._known_country(action.value) and self._known_page(action.page):
+            chosen = Prefs(prefs.language, action.value)
+            screen = self.page(t, chosen, action.page or HOME_PAGE)
+            return Outcome(
+                screen,
+                toast=t.plain("country_changed", country=self._country_label(t, action.value)),
+                set_country=action.value,
+            )
+        return self.stale(t, prefs)
+
+    def stale(self, t: Texts, prefs: Prefs) -> Outcome:
+        """A button from an older version of the bot, or data we did not make."""
+        return Outcome(self.main_menu(t, prefs).with_notice(t.ui("stale_button")), toast=t.plain("stale_button"))
+
+    # helpers ------------------------------------------------------------------------------
+
+    def _button(self, t: Texts, prefs: Prefs, kind: str, target: str, on_page: str) -> Button:
+        if kind == "page":
+            # Remember where the user came from when Back would otherwise lead elsewhere.
+            came_from = on_page if self.parents.get(target) != on_page else None
+            return Button(t.pack.pages[target].button, callbacks.page(target, 0, came_from))
+        if target == "language":
+            return Button(t.plain("button_language"), callbacks.language_picker(on_page))
+        if target in TOOLS:
+            return Button(t.plain(f"button_{target}"), start_data(TOOLS[target], on_page))
+        if target == "updates":
+            return Button(t.plain("button_updates"), updates_menu.PREFIX)
+        picker = callbacks.country_picker(self.router_of.get(on_page, on_page))
+        if prefs.country is None:
+            return Button(t.plain("button_country_unset"), picker)
+        return Button(t.plain("button_country", country=self._country_label(t, prefs.country)), picker)
+
+    def _back(self, page_id: str) -> str:
+        parent = self.parents.get(page_id, HOME_PAGE)
+        return callbacks.HOME if parent == HOME_PAGE else callbacks.page(parent)
+
+    def _picker_nav(self, t: Texts, then: str | None) -> tuple[Button, ...]:
+        """Back returns where the picker was opened; for a country page that asked for the
+        country, that is the page before it (the page itself would only ask again)."""
+        if then is None or then == HOME_PAGE:
+            back = callbacks.HOME
+        elif self.content.pages[then].by_country is not None:
+            back = self._back(then)
+        else:
+            back = callbacks.page(then)
+        return (Button(t.plain("button_back"), back), Button(t.plain("button_home"), callbacks.HOME))
+
+    def _known_page(self, page_id: str | None) -> bool:
+        return page_id is None or page_id in self.content.pages
+
+    def _known_country(self, code: str | None) -> bool:
+        return code == OTHER_COUNTRY or code in self.content.countries
+
+    def _country_label(self, t: Texts, code: str) -> str:
+        return t.plain("country_other") if code == OTHER_COUNTRY else t.country_name(code)
+
+
+def parent_pages(content: Content) -> dict[str, str]:
+    """Each page's parent for Back: the first page that links to it, breadth-first from the
+    main menu. Pages reached through a country switch get the switch page's parent."""
+    parents: dict[str, str] = {}
+    queue = [HOME_PAGE]
+    seen = {HOME_PAGE}
+    while queue:
+        current = queue.pop(0)
+        spec: PageSpec = content.pages[current]
+        targets = [b.target for b in spec.buttons if b.kind == "page"] + list((spec.by_country or {}).values())
+        for target in targets:
+            if target not in seen:
+                seen.add(target)
+                parents[target] = parents.get(current, HOME_PAGE) if spec.by_country is not None else current
+                queue.append(target)
+    return parents

@@ -1,0 +1,44 @@
+"""The user's remembered choices (language, country), read on every update.
+
+Held in a bounded in-memory cache in front of SQLite so that a button press costs no
+database round trip; the cache key is the keyed pseudonym, never the Telegram id.
+"""
+
+from __future__ import annotations
+
+from cachetools import LRUCache
+
+from bot.guide.navigation import Prefs
+from bot.privacy.pseudonyms import Pseudonyms
+from bot.store.storage import Storage, StoredPrefs
+
+
+class Preferences:
+    def __init__(self, storage: Storage, pseudonyms: Pseudonyms, cache_size: int = 50_000):
+        self._storage = storage
+        self._pseudonyms = pseudonyms
+        self._cache: LRUCache[bytes, Prefs] = LRUCache(cache_size)
+
+    async def get(self, user_id: int) -> Prefs:
+        key = self._pseudonyms.preferences(user_id)
+        prefs = self._cache.get(key)
+        if prefs is None:
+            stored = await self._storage.get_prefs(key)
+            prefs = Prefs(stored.language, stored.country) if stored else Prefs()
+            self._cache[key] = prefs
+        return prefs
+
+    async def forget(self, user_id: int) -> bool:
+        """Delete the remembered choices; True when there were any."""
+        key = self._pseudonyms.preferences(user_id)
+        self._cache.pop(key, None)
+        return await self._storage.delete_prefs(key)
+
+    async def update(self, user_id: int, *, language: str | None = None, country: str | None = None) -> Prefs:
+        """Remember a new language and/or country; the other choice is kept."""
+        current = await self.get(user_id)
+        new = Prefs(language or current.language, country or current.country)
+        key = self._pseudonyms.preferences(user_id)
+        await self._storage.save_prefs(key, StoredPrefs(new.language, new.country))
+        self._cache[key] = new
+        return new

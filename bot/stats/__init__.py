@@ -1,0 +1,1 @@
+"""/stats: aggregate report figures with small-cell protection, and their chart."""

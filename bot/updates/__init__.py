@@ -1,0 +1,1 @@
+"""Opt-in updates for workers: subscriptions, topics, quiet hours and invite links."""
