@@ -25,6 +25,7 @@ sys.path.insert(0, str(REPO))
 from bot.broadcasts.delivery import Deliverer  # noqa: E402
 from bot.privacy.chat_cipher import ChatCipher  # noqa: E402
 from bot.store.storage import Storage  # noqa: E402
+from handlers.delivery import telegram_send  # noqa: E402
 from handlers.http_client import AiohttpRequest  # noqa: E402
 
 
@@ -49,7 +50,7 @@ async def main() -> None:
         async with bot:
             deliverer = Deliverer(
                 storage,
-                bot.send_message,
+                telegram_send(bot.send_message),
                 ChatCipher(os.environ["HAKI_SECRET_KEY"].encode()),
                 args.rate,
                 paid=args.paid,

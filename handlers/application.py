@@ -63,6 +63,7 @@ from handlers import (
     updates,
 )
 from handlers.broadcast_progress import ProgressBoard
+from handlers.delivery import telegram_send
 from handlers.http_client import AiohttpRequest
 from handlers.per_chat import PerChatUpdateProcessor
 from handlers.services import SERVICES, Services
@@ -165,7 +166,7 @@ async def start_services(app: Application) -> None:
 
     deliverer = Deliverer(
         storage,
-        send,
+        telegram_send(send),
         cipher,
         config.broadcast_rate,
         on_blocked=subscriptions.remove,

@@ -18,6 +18,7 @@ from telegram import Bot
 from bot.broadcasts.delivery import Deliverer
 from bot.privacy.chat_cipher import ChatCipher
 from bot.store.storage import Recipient, Storage
+from handlers.delivery import telegram_send
 from handlers.http_client import AiohttpRequest
 from sandbox import Sandbox
 
@@ -165,7 +166,7 @@ async def test_every_recipient_gets_the_message_once_in_their_language(sandbox, 
     recipients = [Recipient(f"sub-{c}", cipher.encrypt(c), "en") for c in ids]
     recipients += [Recipient(f"sub-{c}", cipher.encrypt(c), "sw") for c in swahili]
     broadcast_id = await storage.create_broadcast({"en": "Union meeting", "sw": "Mkutano"}, recipients)
-    deliverer = Deliverer(storage, bot.send_message, cipher, 30)
+    deliverer = Deliverer(storage, telegram_send(bot.send_message), cipher, 30)
     async with running(deliverer):
         await answered(sandbox, ids + swahili)
     assert received(sandbox, ids) == Counter(dict.fromkeys(ids, 1))
@@ -190,7 +191,7 @@ async def test_blocked_users_are_marked_and_reported_and_bad_requests_fail_with_
         reported.append(recipient)
 
     broadcast_id = await broadcast(storage, cipher, ids)
-    async with running(Deliverer(storage, bot.send_message, cipher, 30, on_blocked=on_blocked)):
+    async with running(Deliverer(storage, telegram_send(bot.send_message), cipher, 30, on_blocked=on_blocked)):
         await answered(sandbox, ids, frozenset({200, 400, 403}))
     by_recipient = await rows(storage, broadcast_id)
     assert sorted(reported) == [f"sub-{c}" for c in ids[:2]]
@@ -207,7 +208,7 @@ async def test_timeouts_and_network_errors_are_retried_with_backoff_then_give_up
     sandbox.fail_next("sendMessage", 502, chat_id=ids[1], count=2)
     sandbox.fail_next("sendMessage", 502, chat_id=ids[2], count=10)
     broadcast_id = await broadcast(storage, cipher, ids)
-    deliverer = Deliverer(storage, bot.send_message, cipher, 30, max_attempts=3, backoff=0.05)
+    deliverer = Deliverer(storage, telegram_send(bot.send_message), cipher, 30, max_attempts=3, backoff=0.05)
     async with running(deliverer):
         await answered(sandbox, [ids[0], ids[1], ids[3]])
         await sandbox.log.wait_until(lambda: len(sandbox.calls("sendMessage", ids[2])) == 3, 5)
@@ -224,7 +225,7 @@ async def test_retry_after_pauses_every_send_then_nothing_is_lost(sandbox, stora
     ids = chats(sandbox, 30)
     sandbox.fail_next("sendMessage", 429, retry_after=1, chat_id=ids[3])
     await broadcast(storage, cipher, ids)
-    async with running(Deliverer(storage, bot.send_message, cipher, 30)):
+    async with running(Deliverer(storage, telegram_send(bot.send_message), cipher, 30)):
         await answered(sandbox, ids)
     flood = next(e for e in sandbox.calls("sendMessage") if e.status == 429)
     later = [e.time - flood.time for e in sandbox.calls("sendMessage") if e.seq > flood.seq]
@@ -238,7 +239,7 @@ async def test_one_chat_gets_at_most_one_message_a_second(sandbox, storage, ciph
     ids = chats(sandbox, 3)
     await broadcast(storage, cipher, ids, "First")
     await broadcast(storage, cipher, ids, "Second")
-    async with running(Deliverer(storage, bot.send_message, cipher, 30)):
+    async with running(Deliverer(storage, telegram_send(bot.send_message), cipher, 30)):
         await sandbox.log.wait_until(lambda: len([e for e in sandbox.calls("sendMessage") if e.ok]) == 6, 5)
     for chat_id in ids:
         first, second = (e.time for e in sandbox.calls("sendMessage", chat_id))
@@ -249,7 +250,7 @@ async def test_one_chat_gets_at_most_one_message_a_second(sandbox, storage, ciph
 async def test_paid_broadcasts_say_so_to_telegram(sandbox, storage, cipher, bot):
     ids = chats(sandbox, 3)
     await broadcast(storage, cipher, ids)
-    async with running(Deliverer(storage, bot.send_message, cipher, 100, paid=True)):
+    async with running(Deliverer(storage, telegram_send(bot.send_message), cipher, 100, paid=True)):
         await answered(sandbox, ids)
     assert all(e.params.get("allow_paid_broadcast") == "true" for e in sandbox.calls("sendMessage"))
 
@@ -257,7 +258,7 @@ async def test_paid_broadcasts_say_so_to_telegram(sandbox, storage, cipher, bot)
 async def test_pause_resume_and_cancel(sandbox, storage, cipher, bot):
     paused_ids, cancelled_ids = chats(sandbox, 40), chats(sandbox, 40, first=FIRST_CHAT + 100)
     witness_ids = chats(sandbox, 5, first=FIRST_CHAT + 200)
-    deliverer = Deliverer(storage, bot.send_message, cipher, 30, concurrency=3)
+    deliverer = Deliverer(storage, telegram_send(bot.send_message), cipher, 30, concurrency=3)
     async with running(deliverer):
         paused = await broadcast(storage, cipher, paused_ids)
         deliverer.wake()
@@ -296,7 +297,7 @@ async def test_the_rate_is_kept_and_telegrams_flood_limits_are_never_hit(storage
         ids = chats(sandbox, 75)
         await broadcast(storage, cipher, ids)
         async with Bot(TOKEN, base_url=sandbox.base_url, request=AiohttpRequest()) as bot:
-            async with running(Deliverer(storage, bot.send_message, cipher, 25)):
+            async with running(Deliverer(storage, telegram_send(bot.send_message), cipher, 25)):
                 await answered(sandbox, ids)
         times = [e.time for e in sandbox.calls("sendMessage")]
     assert sandbox.flood_limited == 0 and len(times) == 75

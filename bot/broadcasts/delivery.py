@@ -8,18 +8,19 @@ its message, and a send keeps its concurrency slot until its outcome is committe
 crash, delivery resumes where it was, and only the sends in flight at that moment (at most
 `concurrency`) can reach their chat a second time.
 
-Outcomes per send (python-telegram-bot raises these from Telegram's HTTP status):
-* RetryAfter: Telegram's flood control. Every send waits out retry_after, not just this one;
+Outcomes per send: `send` raises one of the SendErrors below (handlers/delivery.py translates
+python-telegram-bot's errors, which follow Telegram's HTTP status, into them):
+* FloodWait: Telegram's flood control. Every send waits out its seconds, not just this one;
   the row is tried again without counting an attempt.
-* TimedOut / NetworkError (not BadRequest, its subclass): retried after 1x, 2x, 4x... `backoff`
-  seconds, never more than MAX_BACKOFF apart (so delivery resumes soon after an outage), until
+* Unreachable (a timeout, a network error): retried after 1x, 2x, 4x... `backoff` seconds,
+  never more than MAX_BACKOFF apart (so delivery resumes soon after an outage), until
   `max_attempts` (by default about an hour of trying), then 'failed'. A timed-out send may have
   arrived: the retry can duplicate it, which is better than losing it.
-* BadRequest: 'failed' with Telegram's reason; repeating it would fail the same way.
-* Forbidden: the user blocked the bot or left; 'blocked', and on_blocked(recipient) lets the
+* Rejected: 'failed' with Telegram's reason; repeating it would fail the same way.
+* Blocked: the user blocked the bot or left; 'blocked', and on_blocked(recipient) lets the
   caller drop the subscription.
-* Another TelegramError: 'failed' with its text. InvalidToken, or any other exception (a
-  bug), stops run() with that error instead, leaving the row pending for the next start.
+* Any other exception (a refused token, a bug) stops run() with that error instead, leaving
+  the row pending for the next start.
 
 An outcome that cannot be written because the disk is full or read-only is kept in memory and
 written again every DISK_RETRY seconds, its send keeping its slot: delivery stalls within
@@ -36,13 +37,8 @@ import asyncio
 import logging
 import math
 import time
-import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
-
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.privacy.chat_cipher import ChatCipher
 from bot.store.storage import OutboxRow, Outcome, Storage, unwritable, unwritable_line
@@ -58,6 +54,32 @@ MAX_BACKOFF = 15.0  # seconds: the longest wait between two tries of one send
 DISK_RETRY = 10.0  # seconds between two tries to write outcomes to an unwritable database
 
 Send = Callable[..., Awaitable[object]]
+
+
+class SendError(Exception):
+    """Why Telegram did not take a message; `send` raises a subclass, with Telegram's reason."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class FloodWait(SendError):
+    def __init__(self, message: str, seconds: float):
+        super().__init__(message)
+        self.seconds = seconds
+
+
+class Blocked(SendError):
+    """The user blocked the bot, or their account is gone."""
+
+
+class Rejected(SendError):
+    """Telegram refused this message; sending it again would fail the same way."""
+
+
+class Unreachable(SendError):
+    """A timeout or a network error: the message may or may not have arrived."""
 
 
 class Deliverer:
@@ -76,7 +98,8 @@ class Deliverer:
         max_attempts: int = 250,
         backoff: float = 2.0,
     ):
-        """send(chat_id, text) is e.g. bot.send_message; with paid=True it also gets
+        """send(chat_id, text) sends one message and raises a SendError when Telegram did not
+        take it (handlers/delivery.py wraps bot.send_message); with paid=True it also gets
         allow_paid_broadcast=True. rate is HAKI_BROADCAST_RATE: messages per second overall,
         0 < rate <= 30, or <= 1000 for paid broadcasts. concurrency defaults to one second of
         sends, enough while Telegram answers within a second. on_blocked(recipient) is awaited
@@ -99,7 +122,7 @@ class Deliverer:
         self._backoff = backoff
         self._slots = asyncio.Semaphore(self._concurrency)
         self._next_start = 0.0  # clock time before which no send may start (pacing)
-        self._flood_until = 0.0  # clock time until which Telegram asked us to wait (RetryAfter)
+        self._flood_until = 0.0  # clock time until which Telegram asked us to wait (FloodWait)
         self._in_flight: set[tuple[str, str]] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         # Paused or cancelled through this object: their rows already fetched are skipped at once
@@ -233,7 +256,7 @@ class Deliverer:
                 on_time = now - start <= TIMER_SLACK
                 self._next_start = (start if on_time else now) + self._interval
                 return True
-            # Loop after waking: a RetryAfter may have pushed _flood_until further meanwhile.
+            # Loop after waking: a FloodWait may have pushed _flood_until further meanwhile.
             await asyncio.wait({stopping}, timeout=start - now)
             if stopping.done():
                 return False
@@ -276,25 +299,22 @@ class Deliverer:
         settle = {"broadcast_id": row.broadcast_id, "recipient": row.recipient}
         try:
             await self._send(chat_id, row.text, **self._send_options)
-        except RetryAfter as err:
-            wait = _seconds(err)
-            self._flood_until = max(self._flood_until, self._clock() + wait)
-            log.warning("Telegram flood control: all broadcast sends wait %.0f s", wait)
-            return Outcome(**settle, state="pending", error=err.message, not_before=time.time() + wait, attempted=False)
-        except Forbidden as err:
+        except FloodWait as err:
+            self._flood_until = max(self._flood_until, self._clock() + err.seconds)
+            log.warning("Telegram flood control: all broadcast sends wait %.0f s", err.seconds)
+            return Outcome(
+                **settle, state="pending", error=err.message, not_before=time.time() + err.seconds, attempted=False
+            )
+        except Blocked as err:
             return Outcome(**settle, state="blocked", error=err.message)
-        except BadRequest as err:
+        except Rejected as err:
             return Outcome(**settle, state="failed", error=err.message)
-        except (TimedOut, NetworkError) as err:
+        except Unreachable as err:
             attempts = row.attempts + 1
             if attempts >= self._max_attempts:
                 return Outcome(**settle, state="failed", error=err.message)
             later = time.time() + min(MAX_BACKOFF, self._backoff * 2 ** min(attempts - 1, 30))
             return Outcome(**settle, state="pending", error=err.message, not_before=later)
-        except InvalidToken:
-            raise
-        except TelegramError as err:
-            return Outcome(**settle, state="failed", error=err.message)
         return Outcome(**settle, state="sent")
 
     async def _record(self, outcome: Outcome) -> None:
@@ -326,10 +346,3 @@ class Deliverer:
             for _, done in batch:
                 done.set_result(None)
 
-
-def _seconds(err: RetryAfter) -> float:
-    # PTB 22 warns on every read of retry_after until PTB_TIMEDELTA is set; either type is handled.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = err.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
