@@ -5,9 +5,9 @@ Handler order matters (the first match in a group wins):
   0. (group -1) words about suicide or self-harm, in any text: helplines first, nothing else
   1. private-chat commands we know        /start /menu /help /language /privacy /exit /forget /withdraw
                                           /subscribe /unsubscribe; organizers' (handlers/roles.py)
-  2. button presses                       Exit, the report's buttons (rp:...), the other forms',
-                                          Updates (u...), organizers' (bc: bp: iv:), researchers' (ex:),
-                                          then every other one
+  2. button presses                       by the prefix of their data (button_routes: Exit, the
+                                          report's, the other forms', Updates, organizers', researchers'),
+                                          then every other one (the guide's menus and pages)
   3. private-chat leftovers               unknown commands, then text (an answer to an open form,
                                           or unexpected), then anything else
   4. group chats                          commands get a "talk to me privately" note
@@ -33,18 +33,16 @@ from telegram.ext import (
     filters,
 )
 
-from bot.broadcasts import composer
 from bot.broadcasts.delivery import Deliverer
 from bot.config import Config
 from bot.guide.navigation import Navigator
 from bot.guide.preferences import Preferences
 from bot.privacy.chat_cipher import ChatCipher
 from bot.privacy.pseudonyms import Pseudonyms
-from bot.reports import survey
 from bot.reports.daily_limit import DailyLimit
 from bot.store.storage import Storage
 from bot.tools import fairpay, letter
-from bot.updates import menu as updates_menu
+from bot.ui import callbacks
 from bot.updates.subscriptions import Subscriptions
 from handlers import (
     broadcasts,
@@ -53,7 +51,6 @@ from handlers import (
     exports,
     fallback,
     guide,
-    invites,
     reports,
     roles,
     safety,
@@ -87,12 +84,27 @@ COMMANDS = {
 ORGANIZER_COMMANDS: dict = {
     "broadcast": broadcasts.compose,
     "broadcasts": broadcasts.recent,
-    "invite": invites.invite,
-    "invites": invites.invites,
+    "invite": updates.invite,
+    "invites": updates.invites,
     "stats": stats.stats,
 }
 RESEARCHER_COMMANDS: dict = {"export": exports.start}
 MENU_COMMANDS = ("menu", "language", "help", "privacy", "exit", "forget")  # shown in Telegram's command menu
+
+
+def button_routes() -> dict:
+    """Each feature's callback prefix (bot/ui/callbacks.py) -> the handler of its buttons."""
+    return {
+        callbacks.EXIT: safety.exit_chat,
+        callbacks.REPORT: reports.button,
+        callbacks.FAIRPAY: tools.button_handler(fairpay),
+        callbacks.LETTER: tools.button_handler(letter),
+        callbacks.UPDATES: updates.button,
+        callbacks.BROADCAST: roles.organizer(broadcasts.button),
+        callbacks.PROGRESS: roles.organizer(broadcasts.control),
+        callbacks.INVITES: roles.organizer(updates.invite_button),
+        callbacks.EXPORT: roles.researcher(exports.button),
+    }
 
 
 def build_application(config: Config, navigator: Navigator) -> Application:
@@ -122,20 +134,9 @@ def build_application(config: Config, navigator: Navigator) -> Application:
         app.add_handler(CommandHandler(name, roles.organizer(callback), filters=PRIVATE))
     for name, callback in RESEARCHER_COMMANDS.items():
         app.add_handler(CommandHandler(name, roles.researcher(callback), filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(safety.exit_chat, pattern=f"^{survey.EXIT}$"))
-    app.add_handler(CallbackQueryHandler(reports.button, pattern=f"^{survey.PREFIX}:"))
-    for form in (fairpay, letter):
-        app.add_handler(CallbackQueryHandler(tools.button_handler(form), pattern=f"^{form.PREFIX}:"))
-    app.add_handler(CallbackQueryHandler(updates.button, pattern=f"^{updates_menu.PREFIX}(:|$)"))
-    organizer_buttons = {
-        composer.PREFIX: broadcasts.button,
-        composer.PROGRESS: broadcasts.control,
-        invites.PREFIX: invites.button,
-    }
-    for prefix, callback in organizer_buttons.items():
-        app.add_handler(CallbackQueryHandler(roles.organizer(callback), pattern=f"^{prefix}:"))
-    app.add_handler(CallbackQueryHandler(roles.researcher(exports.button), pattern=f"^{exports.PREFIX}:"))
-    app.add_handler(CallbackQueryHandler(guide.button))
+    for prefix, callback in button_routes().items():
+        app.add_handler(CallbackQueryHandler(callback, pattern=f"^{prefix}(:|$)"))
+    app.add_handler(CallbackQueryHandler(guide.button))  # the guide's prefixes, and anything unknown
     app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, fallback.unknown_command))
     app.add_handler(MessageHandler(PRIVATE & filters.TEXT, fallback.text))
     app.add_handler(MessageHandler(PRIVATE, fallback.not_text))

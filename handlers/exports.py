@@ -20,12 +20,13 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.exports import run as exports
+from bot.ui import callbacks
 from bot.ui.screens import Button, Screen
 from handlers import flows, screens, trail
 from handlers.services import viewer
 
 log = logging.getLogger(__name__)
-PREFIX = "ex"
+PREFIX = callbacks.EXPORT
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,6 +1,6 @@
-"""Updates for workers in Telegram (bot/updates/menu.py, bot/updates/subscriptions.py): the Updates
-menu and /subscribe, /unsubscribe, invite links (/start i_<token>), and Telegram telling us
-the worker blocked the bot."""
+"""Updates in Telegram (bot/updates/): for workers, the Updates menu and /subscribe,
+/unsubscribe, invite links (/start i_<token>), and Telegram telling us the worker blocked the
+bot; for organizers (handlers/roles.py refuses everyone else), /invite and /invites."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ import asyncio
 from telegram import ChatMember, Update
 from telegram.ext import ContextTypes
 
+from bot.ui.screens import Screen
+from bot.ui.texts import Texts
+from bot.updates import invites as invite_links
 from bot.updates import menu as updates_menu
 from handlers import flows, screens
-from handlers.services import viewer
+from handlers.services import Services, viewer
 
 
 async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -72,3 +75,40 @@ async def member_changed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         s, _, _ = await viewer(update, context)
         await s.subscriptions.stop(change.from_user.id)
         await s.preferences.forget(change.from_user.id)
+
+
+async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/invite [topic]: a new link, or the topics to choose from."""
+    s, t, _ = await viewer(update, context)
+    wanted = (context.args or [""])[0].lower()
+    if wanted in invite_links.locked_topics(s.navigator.content):
+        screen = await _created(context, s, t, wanted)
+    else:
+        screen = invite_links.choose_screen(t, s.navigator.content)
+    await screens.send(context, update.effective_chat.id, screen)
+
+
+async def invites(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/invites: the live links, each with a Revoke button."""
+    s, t, _ = await viewer(update, context)
+    await screens.send(context, update.effective_chat.id, invite_links.list_screen(t, await s.subscriptions.invites()))
+
+
+async def invite_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    s, t, _ = await viewer(update, context)
+    press = invite_links.parse(query.data or "", s.navigator.content)
+    if press.topic is not None:
+        screen = await _created(context, s, t, press.topic)
+    elif press.invite_id is not None:
+        removed = await s.subscriptions.revoke(press.invite_id)
+        listing = invite_links.list_screen(t, await s.subscriptions.invites())
+        screen = listing.with_notice(invite_links.revoked_notice(t, removed))
+    else:
+        screen = invite_links.list_screen(t, await s.subscriptions.invites())
+    await asyncio.gather(query.answer(), screens.edit(context, query, screen))
+
+
+async def _created(context, s: Services, t: Texts, topic: str) -> Screen:
+    token = await s.subscriptions.create_invite(topic)
+    return invite_links.created_screen(t, topic, invite_links.link(context.bot.username, token))

@@ -25,13 +25,14 @@ from babel.dates import format_datetime, format_timedelta
 
 from bot.content.model import Content
 from bot.store.storage import BroadcastSummary
+from bot.ui import callbacks
 from bot.ui.screens import Button, Screen
 from bot.ui.texts import Texts, language_autonym, to_html
 from bot.updates.menu import topic_name
 
-NAME, PREFIX, PROGRESS = "broadcast", "bc", "bp"
+NAME, PREFIX, PROGRESS = "broadcast", callbacks.BROADCAST, callbacks.PROGRESS
 ALL = "*"
-SEND, CANCEL, NEXT, BACK = "bc:ok", "bc:x", "bc:n", "bc:b"
+SEND, CANCEL, NEXT, BACK = (f"{PREFIX}:{action}" for action in ("ok", "x", "n", "b"))
 MAX_TEXT = 3500  # the organizer's words; header and footer must still fit Telegram's 4096
 STEPS = ("languages", "countries", "topics", "mode", "text", "preview")
 
@@ -116,21 +117,23 @@ def type_text(draft: Draft, text: str) -> str | None:
 def step_screen(draft: Draft, t: Texts, content: Content, notice: str | None = None) -> Screen:
     """The screen of the draft's current step (the preview is built by preview_screen)."""
     if draft.step == "languages":
-        rows = [_check(code in draft.languages, language_autonym(code), f"bc:l:{code}") for code in content.languages]
+        rows = [
+            _check(code in draft.languages, language_autonym(code), f"{PREFIX}:l:{code}") for code in content.languages
+        ]
         screen = Screen(t.ui("broadcast_languages"), (*rows, _nav(t, back=False)))
     elif draft.step == "countries":
-        every = _check(draft.countries is None, t.plain("broadcast_all_countries"), f"bc:c:{ALL}")
+        every = _check(draft.countries is None, t.plain("broadcast_all_countries"), f"{PREFIX}:c:{ALL}")
         picked = draft.countries or []
-        countries = [_check(cc in picked, t.country_name(cc), f"bc:c:{cc}")[0] for cc in content.countries]
+        countries = [_check(cc in picked, t.country_name(cc), f"{PREFIX}:c:{cc}")[0] for cc in content.countries]
         pairs = [tuple(countries[i : i + 2]) for i in range(0, len(countries), 2)]
         screen = Screen(t.ui("broadcast_countries"), (every, *pairs, _nav(t)))
     elif draft.step == "topics":
-        rows = [_check(tid in draft.topics, topic_name(t, tid), f"bc:t:{tid}") for tid in content.topics]
+        rows = [_check(tid in draft.topics, topic_name(t, tid), f"{PREFIX}:t:{tid}") for tid in content.topics]
         screen = Screen(t.ui("broadcast_topics"), (*rows, _nav(t)))
     elif draft.step == "mode":
-        rows = [(Button(t.plain("broadcast_mode_one"), "bc:m:1"),)]
+        rows = [(Button(t.plain("broadcast_mode_one"), f"{PREFIX}:m:1"),)]
         if len(draft.languages) > 1:
-            rows.append((Button(t.plain("broadcast_mode_each"), "bc:m:n"),))
+            rows.append((Button(t.plain("broadcast_mode_each"), f"{PREFIX}:m:n"),))
         screen = Screen(t.ui("broadcast_mode"), (*rows, _nav(t, next_=False)))
     else:
         language = draft.missing_text() or draft.languages[0]

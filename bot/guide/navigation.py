@@ -11,16 +11,9 @@ from dataclasses import dataclass
 from bot.content.model import Content, PageSpec
 from bot.content.schema import CRISIS_PAGE, DEFAULT_COUNTRY_KEY, HOME_PAGE, OTHER_COUNTRY
 from bot.guide.crisis import CrisisDetector
-from bot.reports import survey
-from bot.tools import fairpay, letter
 from bot.ui import callbacks
-from bot.ui.forms import start_data
 from bot.ui.screens import Button, Screen, page_screens
 from bot.ui.texts import Texts, language_autonym, negotiate
-from bot.updates import menu as updates_menu
-
-# action -> its form's callback prefix
-TOOLS = {fairpay.NAME: fairpay.PREFIX, letter.NAME: letter.PREFIX, survey.NAME: survey.PREFIX}
 
 
 @dataclass(frozen=True)
@@ -166,10 +159,10 @@ class Navigator:
             return Button(t.pack.pages[target].button, callbacks.page(target, 0, came_from))
         if target == "language":
             return Button(t.plain("button_language"), callbacks.language_picker(on_page))
-        if target in TOOLS:
-            return Button(t.plain(f"button_{target}"), start_data(TOOLS[target], on_page))
+        if target in callbacks.FORM_ACTIONS:
+            return Button(t.plain(f"button_{target}"), callbacks.start_form(callbacks.FORM_ACTIONS[target], on_page))
         if target == "updates":
-            return Button(t.plain("button_updates"), updates_menu.PREFIX)
+            return Button(t.plain("button_updates"), callbacks.UPDATES)
         picker = callbacks.country_picker(self.router_of.get(on_page, on_page))
         if prefs.country is None:
             return Button(t.plain("button_country_unset"), picker)

@@ -15,20 +15,22 @@ from decimal import Decimal
 
 from bot.content.model import Content
 from bot.content.schema import OTHER_COUNTRY
+from bot.ui import callbacks
 from bot.ui.forms import Form, Question
 from bot.ui.screens import Button, Screen
 from bot.ui.texts import Texts, to_html
 
-NAME, PREFIX = "report", "rp"
-EXIT = "x"  # callback data of every Exit button: leave and clear the chat
-SEND, CHANGE, REVIEW, CLEAR, KEEP = "rp:send", "rp:chg", "rp:rev", "rp:clear", "rp:keep"
-_EDIT = "rp:e:"
+NAME, PREFIX = "report", callbacks.REPORT
+SEND, CHANGE, REVIEW, CLEAR, KEEP = (f"{PREFIX}:{action}" for action in ("send", "chg", "rev", "clear", "keep"))
+_EDIT = f"{PREFIX}:e:"
 # Receipt codes: no 0/O, 1/I/L, so they survive being written down by hand.
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 
 def new_form(content: Content, origin: str) -> Form:
-    return Form(NAME, PREFIX, _questions(content), origin, wording=lambda t, key: t.pack.survey[key], exit_data=EXIT)
+    return Form(
+        NAME, PREFIX, _questions(content), origin, wording=lambda t, key: t.pack.survey[key], exit_data=callbacks.EXIT
+    )
 
 
 def _questions(content: Content) -> tuple[Question, ...]:
@@ -99,7 +101,7 @@ def review_screen(form: Form, t: Texts, content: Content, comment: str | None) -
     rows = (
         (Button(t.plain("report_send"), SEND),),
         (Button(t.plain("report_change"), CHANGE),),
-        (Button(t.plain("button_exit"), EXIT),),
+        (Button(t.plain("button_exit"), callbacks.EXIT),),
     )
     return Screen("\n".join(to_html(line) for line in lines), rows, protected=True)
 
@@ -107,7 +109,7 @@ def review_screen(form: Form, t: Texts, content: Content, comment: str | None) -
 def change_screen(form: Form, t: Texts) -> Screen:
     numbers = [Button(str(n), _EDIT + q.id) for n, q in enumerate(form.pending(), start=1)]
     rows = [tuple(numbers[i : i + 5]) for i in range(0, len(numbers), 5)]
-    nav = (Button(t.plain("button_back"), REVIEW), Button(t.plain("button_exit"), EXIT))
+    nav = (Button(t.plain("button_back"), REVIEW), Button(t.plain("button_exit"), callbacks.EXIT))
     return Screen(t.ui("report_change_which"), (*rows, nav), protected=True)
 
 

@@ -17,11 +17,11 @@ from babel.numbers import format_percent
 
 from bot.content.model import Country
 from bot.ui import callbacks
-from bot.ui.forms import Finished, Form, Question, start_data
+from bot.ui.forms import Finished, Form, Question
 from bot.ui.screens import Button, Screen, sources
 from bot.ui.texts import Texts
 
-NAME, PREFIX = "fairpay", "fp"
+NAME, PREFIX = "fairpay", callbacks.FAIRPAY
 D = Decimal
 # Bounds catch typing mistakes without refusing any real situation.
 QUESTIONS = (
@@ -106,7 +106,7 @@ def result_screen(form: Form, t: Texts, country: Country | None) -> Screen:
         lines.append(sources(t, [wage, hours]))
     lines.append(t.ui("fairpay_caveat"))
     rows = (
-        (Button(t.plain("fairpay_again"), start_data(PREFIX, form.origin)),),
+        (Button(t.plain("fairpay_again"), callbacks.start_form(PREFIX, form.origin)),),
         (Button(t.plain("button_home"), callbacks.HOME),),
     )
     return Screen("\n\n".join(lines), rows)

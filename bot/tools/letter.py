@@ -12,11 +12,11 @@ from decimal import Decimal
 
 from bot.content.model import Country
 from bot.ui import callbacks
-from bot.ui.forms import Finished, Form, Question, start_data
+from bot.ui.forms import Finished, Form, Question
 from bot.ui.screens import Button, Screen
 from bot.ui.texts import Texts
 
-NAME, PREFIX = "letter", "lt"
+NAME, PREFIX = "letter", callbacks.LETTER
 QUESTIONS = (
     Question("problem", "choice", options=("unpaid", "late", "deductions", "deactivated", "other")),
     Question("since", "text", max_length=80),
@@ -62,7 +62,7 @@ def finish(form: Form, t: Texts, country: Country | None, today: dt.date) -> Fin
 
 def ready_screen(form: Form, t: Texts, letter: str) -> Screen:
     rows = (
-        (Button(t.plain("letter_again"), start_data(PREFIX, form.origin)),),
+        (Button(t.plain("letter_again"), callbacks.start_form(PREFIX, form.origin)),),
         (Button(t.plain("button_home"), callbacks.HOME),),
     )
     return Screen(f"{t.ui('letter_ready')}\n\n<code>{html.escape(letter, quote=False)}</code>", rows)

@@ -181,10 +181,6 @@ class Form:
         return screen.with_notice(t.ui(notice)) if notice else screen
 
 
-def start_data(prefix: str, origin: str) -> str:
-    return f"{prefix}:s:{origin}"
-
-
 def origin_of(prefix: str, data: str) -> str | None:
     """The page a start button came from, or None when the data does not start the form."""
     start = f"{prefix}:s:"

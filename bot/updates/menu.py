@@ -27,7 +27,7 @@ from bot.ui.screens import Button, Screen
 from bot.ui.texts import Texts
 from bot.updates.subscriptions import OFFSETS, Quiet, Subscription, zone_of
 
-PREFIX = "u"
+PREFIX = callbacks.UPDATES
 ANY = "*"
 _OFFSET_OF = {name.replace(":", ""): name for name in OFFSETS}  # in callback data ':' separates fields
 
