@@ -305,7 +305,7 @@ def health() -> int:
 
 def _check_schema(config: configuration.Config) -> None:
     """A database from a newer Haki is refused in one line (after a rollback without a restore)."""
-    from bot.store.storage import MIGRATIONS, stored_schema_version
+    from bot.store.migrations import MIGRATIONS, stored_schema_version
 
     version = stored_schema_version(config.database_path)
     if version is not None and version > len(MIGRATIONS):

@@ -18,7 +18,7 @@ from pathlib import Path
 from bot.config import Config
 from bot.content import CONTENT_DIR
 from bot.guide.check import ContentError, load_navigator
-from bot.store.storage import MIGRATIONS
+from bot.store.migrations import MIGRATIONS
 
 _BUSY_MS = 2000  # a writer mid-checkpoint may hold a lock briefly; the HEALTHCHECK allows 10 s
 

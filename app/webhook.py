@@ -178,7 +178,7 @@ async def health_report(app: Application) -> dict[str, Any]:
         database = {"ok": False, "error": "not started"}
     else:
         try:
-            schema = await asyncio.wait_for(services.storage.schema_version(), HEALTH_TIMEOUT)
+            schema = await asyncio.wait_for(services.store.schema_version(), HEALTH_TIMEOUT)
             database = {"ok": True, "schema_version": schema}
         except TimeoutError:
             database = {"ok": False, "error": f"no answer within {HEALTH_TIMEOUT:g} s"}

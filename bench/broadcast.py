@@ -47,7 +47,7 @@ from bot.guide.check import load_navigator  # noqa: E402
 from bot.guide.navigation import Prefs  # noqa: E402
 from bot.privacy.chat_cipher import ChatCipher  # noqa: E402
 from bot.privacy.pseudonyms import Pseudonyms  # noqa: E402
-from bot.store.storage import Storage  # noqa: E402
+from bot.store import Store  # noqa: E402
 from bot.updates.subscriptions import Subscription, Subscriptions  # noqa: E402
 from sandbox.remote import RemoteSandbox  # noqa: E402
 
@@ -95,8 +95,8 @@ async def measure(recipients: int, rate: float, *, paid: bool, latency_ms: int, 
             async with RemoteSandbox(control, max_concurrency=16) as remote:
                 # Subscribers are people who wrote to the bot: the sandbox only knows such chats.
                 await asyncio.gather(*(remote.send_text(chat_id, "/start") for chat_id in chats))
-                storage = await Storage.open(db)
-                broadcast_id, result.audience_ms = await subscribe_and_broadcast(storage, key, chats)
+                store = await Store.open(db)
+                broadcast_id, result.audience_ms = await subscribe_and_broadcast(store, key, chats)
                 worker = await start_worker(db, base_url, rate, paid, key)
                 try:
                     engine, telegram = psutil.Process(worker.pid), psutil.Process(sandbox.pid)
@@ -118,19 +118,19 @@ async def measure(recipients: int, rate: float, *, paid: bool, latency_ms: int, 
                     delivered[event["chat_id"]] = delivered.get(event["chat_id"], 0) + 1
                 result.lost = recipients - len(delivered)
                 result.duplicated = sum(n - 1 for n in delivered.values())
-                result.failed_rows = recipients - (await storage.outbox_counts(broadcast_id))["sent"]
-                await storage.close()
+                result.failed_rows = recipients - (await store.broadcasts.outbox_counts(broadcast_id))["sent"]
+                await store.close()
         finally:
             sandbox.terminate()
             sandbox.wait(30)
     return result
 
 
-async def subscribe_and_broadcast(storage: Storage, key: str, chats: range) -> tuple[str, float]:
+async def subscribe_and_broadcast(store: Store, key: str, chats: range) -> tuple[str, float]:
     """Every chat subscribes to pay updates as the Updates menu stores it; then the broadcast is
     made as /broadcast makes it. Returns its id and the time to compute the audience (ms)."""
     secret = key.encode()
-    subscriptions = Subscriptions(storage, Pseudonyms(secret), ChatCipher(secret), NAVIGATOR.content)
+    subscriptions = Subscriptions(store.subscriptions, Pseudonyms(secret), ChatCipher(secret), NAVIGATOR.content)
     for chat_id in chats:
         await subscriptions.save(chat_id, chat_id, Subscription("en", {"pay": None}, "KE"))
     started = time.perf_counter()
@@ -138,7 +138,7 @@ async def subscribe_and_broadcast(storage: Storage, key: str, chats: range) -> t
     audience_ms = (time.perf_counter() - started) * 1000
     t = NAVIGATOR.texts_for(Prefs(language="en"), None)
     text = broadcasts.worker_message(t, "Pay day moves to Friday. Bring your ID.")
-    return await storage.create_broadcast({"en": text}, recipients), audience_ms
+    return await store.broadcasts.create_broadcast({"en": text}, recipients), audience_ms
 
 
 async def start_worker(db: Path, base_url: str, rate: float, paid: bool, key: str) -> asyncio.subprocess.Process:

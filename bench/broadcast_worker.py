@@ -24,7 +24,7 @@ sys.path.insert(0, str(REPO))
 
 from bot.broadcasts.delivery import Deliverer  # noqa: E402
 from bot.privacy.chat_cipher import ChatCipher  # noqa: E402
-from bot.store.storage import Storage  # noqa: E402
+from bot.store import Store  # noqa: E402
 from handlers.delivery import telegram_send  # noqa: E402
 from handlers.http_client import AiohttpRequest  # noqa: E402
 
@@ -42,14 +42,14 @@ async def main() -> None:
     stop = asyncio.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(signum, stop.set)
-    storage = await Storage.open(args.db)
+    store = await Store.open(args.db)
     # One connection per send in flight (the deliverer's concurrency defaults to a second of sends).
     request = AiohttpRequest(connection_pool_size=max(256, args.concurrency or math.ceil(args.rate)))
     bot = Bot(args.token, base_url=args.base_url, request=request, get_updates_request=AiohttpRequest(1))
     try:
         async with bot:
             deliverer = Deliverer(
-                storage,
+                store.broadcasts,
                 telegram_send(bot.send_message),
                 ChatCipher(os.environ["HAKI_SECRET_KEY"].encode()),
                 args.rate,
@@ -59,7 +59,7 @@ async def main() -> None:
             print("deliverer running", flush=True)  # the parent waits for this line
             await deliverer.run(stop)
     finally:
-        await storage.close()
+        await store.close()
 
 
 if __name__ == "__main__":

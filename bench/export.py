@@ -1,6 +1,6 @@
 """Export benchmark: research exports (bot/exports/run.py) of 1,000,000 reports, against a plain dump.
 
-Generates N reports into a fresh database (the real schema, made by Storage.open; realistic
+Generates N reports into a fresh database (the real schema, made by Store.open; realistic
 skew: a few big countries, many small groups, pay bands that follow each country's currency,
 some free text, half of it released by a reviewer), then times, each in a process of its own:
   - `sqlite3 -csv DB "SELECT * FROM reports" > file`, the floor: one scan, no work;
@@ -38,7 +38,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bot.store.storage import Storage  # noqa: E402
+from bot.store import Store  # noqa: E402
 
 TARGET_SECONDS, TARGET_RSS_MB, TARGET_RATIO = 20.0, 256.0, 4.0
 
@@ -111,8 +111,8 @@ def generate(database: Path, reports: int, seed: int = 1) -> None:
 
 
 async def _create_schema(database: Path) -> None:
-    storage = await Storage.open(database)
-    await storage.close()
+    store = await Store.open(database)
+    await store.close()
 
 
 @dataclass

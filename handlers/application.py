@@ -40,7 +40,7 @@ from bot.guide.preferences import Preferences
 from bot.privacy.chat_cipher import ChatCipher
 from bot.privacy.pseudonyms import Pseudonyms
 from bot.reports.daily_limit import DailyLimit
-from bot.store.storage import Storage
+from bot.store import Store
 from bot.tools import fairpay, letter
 from bot.ui import callbacks
 from bot.updates.subscriptions import Subscriptions
@@ -153,11 +153,11 @@ async def start_services(app: Application) -> None:
     interrupted) and tell Telegram our commands in every language."""
     config: Config = app.bot_data["config"]
     navigator: Navigator = app.bot_data["navigator"]
-    storage = await Storage.open(config.database_path)
+    store = await Store.open(config.database_path)
     pseudonyms = Pseudonyms(config.secret_key)
     cipher = ChatCipher(config.secret_key)
-    subscriptions = Subscriptions(storage, pseudonyms, cipher, navigator.content)
-    progress = ProgressBoard(app.bot, storage, config.broadcast_rate)
+    subscriptions = Subscriptions(store.subscriptions, pseudonyms, cipher, navigator.content)
+    progress = ProgressBoard(app.bot, store.broadcasts, config.broadcast_rate)
 
     async def send(chat_id: int, text: str, **options: object) -> None:
         # Protected like the report: the message cannot be forwarded or saved from the chat; and
@@ -166,7 +166,7 @@ async def start_services(app: Application) -> None:
         trail.remember_in(app.chat_data[chat_id], message.message_id)
 
     deliverer = Deliverer(
-        storage,
+        store.broadcasts,
         telegram_send(send),
         cipher,
         config.broadcast_rate,
@@ -177,8 +177,8 @@ async def start_services(app: Application) -> None:
     services = Services(
         config,
         navigator,
-        storage,
-        Preferences(storage, pseudonyms),
+        store,
+        Preferences(store.preferences, pseudonyms),
         pseudonyms,
         DailyLimit(REPORTS_PER_DAY),
         subscriptions,
@@ -209,4 +209,4 @@ async def stop_services(app: Application) -> None:
     if services.delivery_task is not None:
         await services.delivery_task
     await services.progress.close()
-    await services.storage.close()
+    await services.store.close()

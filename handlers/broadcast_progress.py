@@ -13,7 +13,7 @@ from telegram import Bot
 from telegram.error import BadRequest, TelegramError
 
 from bot.broadcasts.composer import progress_screen
-from bot.store.storage import Storage
+from bot.store.broadcasts import BroadcastStore
 from bot.ui.screens import Screen
 from bot.ui.texts import Texts
 from handlers.screens import keyboard
@@ -25,8 +25,8 @@ _OVER = ("done", "cancelled")
 
 
 class ProgressBoard:
-    def __init__(self, bot: Bot, storage: Storage, rate: float, interval: float = INTERVAL):
-        self._bot, self._storage, self._rate, self._interval = bot, storage, rate, interval
+    def __init__(self, bot: Bot, broadcasts: BroadcastStore, rate: float, interval: float = INTERVAL):
+        self._bot, self._broadcasts, self._rate, self._interval = bot, broadcasts, rate, interval
         self._views: dict[str, tuple[int, int, Texts, str | None]] = {}  # broadcast -> (chat, message, t, shown)
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._nudges: dict[str, asyncio.Event] = {}
@@ -42,7 +42,7 @@ class ProgressBoard:
             self._tasks[broadcast_id] = asyncio.create_task(self._run(broadcast_id))
 
     async def screen(self, broadcast_id: str, t: Texts) -> Screen | None:
-        summary = await self._storage.broadcast_summary(broadcast_id, time.time())
+        summary = await self._broadcasts.broadcast_summary(broadcast_id, time.time())
         return progress_screen(t, summary, self._rate) if summary else None
 
     def nudge(self, broadcast_ids: list[str]) -> None:
@@ -74,7 +74,7 @@ class ProgressBoard:
         while True:
             nudge.clear()
             chat_id, message_id, t, shown = self._views[broadcast_id]
-            summary = await self._storage.broadcast_summary(broadcast_id, time.time())
+            summary = await self._broadcasts.broadcast_summary(broadcast_id, time.time())
             if summary is None:
                 return
             screen = progress_screen(t, summary, self._rate)

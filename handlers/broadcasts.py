@@ -71,7 +71,7 @@ async def typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def recent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/broadcasts: the latest ones, each a button to its live view."""
     s, t, _ = await viewer(update, context)
-    found = await s.storage.recent_broadcasts(RECENT, datetime.now(UTC).timestamp())
+    found = await s.store.broadcasts.recent_broadcasts(RECENT, datetime.now(UTC).timestamp())
     await screens.send(context, update.effective_chat.id, composer.list_screen(t, found))
 
 
@@ -120,7 +120,7 @@ async def _send(update: Update, context, s: Services, t: Texts, draft: Draft) ->
         code: composer.worker_message(s.navigator.texts_for(Prefs(language=code), None), text)
         for code, text in draft.final_texts().items()
     }
-    broadcast_id = await s.storage.create_broadcast(texts, recipients)
+    broadcast_id = await s.store.broadcasts.create_broadcast(texts, recipients)
     flows.end(context)
     s.deliverer.wake()
     screen = await s.progress.screen(broadcast_id, t)

@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.error import Forbidden, NetworkError
 from telegram.ext import ContextTypes
 
-from bot.store.storage import unwritable, unwritable_line
+from bot.store.errors import unwritable, unwritable_line
 from handlers import screens
 from handlers.services import viewer
 

@@ -16,7 +16,7 @@ from telegram.ext import ContextTypes
 
 from bot.reports import survey
 from bot.reports.scrub import scrub
-from bot.store.storage import unwritable, unwritable_line
+from bot.store.errors import unwritable, unwritable_line
 from bot.ui.forms import Form, origin_of
 from bot.ui.screens import Screen
 from bot.ui.texts import Texts
@@ -100,7 +100,7 @@ async def _send(context, s: Services, t: Texts, form: Form, user_id: int) -> Scr
     code = survey.new_receipt_code()
     content = s.navigator.content
     try:
-        await s.storage.add_report(
+        await s.store.reports.add_report(
             survey.iso_week(dt.date.today()),
             survey.kept_answers(form, content),
             s.pseudonyms.receipt(code),

@@ -37,7 +37,7 @@ async def withdraw(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     code = " ".join(context.args or [])
     if not code.strip():
         key = "withdraw_usage"
-    elif await s.storage.withdraw_report(s.pseudonyms.receipt(survey.normalize_code(code))):
+    elif await s.store.reports.withdraw_report(s.pseudonyms.receipt(survey.normalize_code(code))):
         key = "withdraw_done"
     else:
         key = "withdraw_unknown"

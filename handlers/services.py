@@ -14,7 +14,7 @@ from bot.guide.navigation import Navigator, Prefs
 from bot.guide.preferences import Preferences
 from bot.privacy.pseudonyms import Pseudonyms
 from bot.reports.daily_limit import DailyLimit
-from bot.store.storage import Storage
+from bot.store import Store
 from bot.ui.texts import Texts
 from bot.updates.subscriptions import Subscriptions
 from handlers.broadcast_progress import ProgressBoard
@@ -26,7 +26,7 @@ SERVICES = "haki"
 class Services:
     config: Config
     navigator: Navigator
-    storage: Storage
+    store: Store
     preferences: Preferences
     pseudonyms: Pseudonyms
     report_limit: DailyLimit

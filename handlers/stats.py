@@ -29,7 +29,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     started = time.monotonic()
     # The scan runs on a connection of its own, the sums and the chart in a thread: with many
     # reports each takes a noticeable time, and other chats go on meanwhile.
-    tallies, weeks = await s.storage.report_tallies()
+    tallies, weeks = await s.store.reports.report_tallies()
     figures = await asyncio.to_thread(statistics.compute, s.navigator.content, tallies, weeks)
     for text in statistics.screens(figures, t):
         await screens.send(context, chat_id, Screen(text))

@@ -98,12 +98,12 @@ async def organized(navigator, tmp_path):
 @pytest.fixture(scope="module")
 def report_template(tmp_path_factory) -> Path:
     """An empty database at the current schema, copied for each data set of reports."""
-    from bot.store.storage import Storage
+    from bot.store import Store
 
     path = tmp_path_factory.mktemp("template") / "haki.sqlite3"
 
     async def create():
-        await (await Storage.open(path)).close()
+        await (await Store.open(path)).close()
 
     asyncio.run(create())
     return path

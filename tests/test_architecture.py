@@ -94,8 +94,8 @@ VIOLATIONS = {
     ),
     "sandbox imports bot": (
         "sandbox/violation.py",
-        "from bot.store import storage\n",
-        {"sandbox-stands-alone": "sandbox.violation -> bot.store.storage"},
+        "from bot.store import migrations\n",
+        {"sandbox-stands-alone": "sandbox.violation -> bot.store.migrations"},
     ),
     # bot.guide already builds on bot.ui, so bot.ui importing bot.guide closes a cycle.
     "a cycle between bot packages": (

@@ -17,7 +17,7 @@ from bot.broadcasts import composer as broadcasts
 from bot.guide.navigation import Prefs
 from bot.privacy.chat_cipher import ChatCipher
 from bot.privacy.pseudonyms import Pseudonyms
-from bot.store.storage import Storage
+from bot.store import Store
 from bot.updates.subscriptions import Subscription, Subscriptions
 from sandbox import Sandbox
 from tests.conftest import REPO
@@ -37,16 +37,16 @@ async def test_a_stopped_bot_resumes_its_broadcast(navigator, tmp_path, stop):
         for chat_id in ids:
             sandbox.user(chat_id)
         # Workers who chose pay updates, and an organizer's broadcast written as /broadcast writes it.
-        storage = await Storage.open(data / "haki.sqlite3")
+        store = await Store.open(data / "haki.sqlite3")
         secret = KEY.encode()
-        subscriptions = Subscriptions(storage, Pseudonyms(secret), ChatCipher(secret), navigator.content)
+        subscriptions = Subscriptions(store.subscriptions, Pseudonyms(secret), ChatCipher(secret), navigator.content)
         for chat_id in ids:
             await subscriptions.save(chat_id, chat_id, Subscription("en", {"pay": None}))
         t = navigator.texts_for(Prefs(language="en"), None)
         text = broadcasts.worker_message(t, "Pay day moves to Friday.")
         recipients = await subscriptions.audience(["en"], None, ["pay"], datetime.now(UTC))
-        await storage.create_broadcast({"en": text}, recipients)
-        await storage.close()
+        await store.broadcasts.create_broadcast({"en": text}, recipients)
+        await store.close()
 
         env = os.environ | {
             "TELEGRAM_BOT_TOKEN": TOKEN,
@@ -70,9 +70,9 @@ async def test_a_stopped_bot_resumes_its_broadcast(navigator, tmp_path, stop):
         assert await bot.wait() == (0 if stop == signal.SIGTERM else -signal.SIGKILL)
         assert sum(sent().values()) < WORKERS  # stopped mid-broadcast
         if stop == signal.SIGTERM:  # what went out is recorded; the rest waits, nothing failed
-            storage = await Storage.open(data / "haki.sqlite3")
-            (summary,) = await storage.recent_broadcasts(1, 0)
-            await storage.close()
+            store = await Store.open(data / "haki.sqlite3")
+            (summary,) = await store.broadcasts.recent_broadcasts(1, 0)
+            await store.close()
             assert summary.status == "sending" and summary.counts["failed"] == 0
             assert summary.counts["sent"] == sum(sent().values())
 
@@ -87,9 +87,9 @@ async def test_a_stopped_bot_resumes_its_broadcast(navigator, tmp_path, stop):
         assert sum(got.values()) - WORKERS <= in_flight
         assert all(m.text.endswith(t.plain("broadcast_footer")) for m in sandbox.user(ids[0]).bot_messages)
 
-    storage = await Storage.open(data / "haki.sqlite3")
+    store = await Store.open(data / "haki.sqlite3")
     try:
-        (summary,) = await storage.recent_broadcasts(1, 0)
+        (summary,) = await store.broadcasts.recent_broadcasts(1, 0)
         assert summary.status == "done" and summary.counts["sent"] == WORKERS
     finally:
-        await storage.close()
+        await store.close()

@@ -17,7 +17,8 @@ from telegram import Bot
 
 from bot.broadcasts.delivery import Deliverer
 from bot.privacy.chat_cipher import ChatCipher
-from bot.store.storage import Recipient, Storage
+from bot.store import Store
+from bot.store.broadcasts import Recipient
 from handlers.delivery import telegram_send
 from handlers.http_client import AiohttpRequest
 from sandbox import Sandbox
@@ -35,10 +36,10 @@ async def sandbox():
 
 
 @pytest.fixture
-async def storage(tmp_path):
-    storage = await Storage.open(tmp_path / "haki.sqlite3")
-    yield storage
-    await storage.close()
+async def store(tmp_path):
+    store = await Store.open(tmp_path / "haki.sqlite3")
+    yield store
+    await store.close()
 
 
 @pytest.fixture
@@ -62,9 +63,9 @@ def chats(sandbox: Sandbox, count: int, first: int = FIRST_CHAT) -> list[int]:
     return ids
 
 
-async def broadcast(storage: Storage, cipher: ChatCipher, chat_ids: list[int], text: str = "Union meeting") -> str:
+async def broadcast(store: Store, cipher: ChatCipher, chat_ids: list[int], text: str = "Union meeting") -> str:
     recipients = [Recipient(f"sub-{chat_id}", cipher.encrypt(chat_id), "en") for chat_id in chat_ids]
-    return await storage.create_broadcast({"en": text, "sw": "Mkutano"}, recipients)
+    return await store.broadcasts.create_broadcast({"en": text, "sw": "Mkutano"}, recipients)
 
 
 @contextlib.asynccontextmanager
@@ -95,8 +96,8 @@ async def answered(sandbox: Sandbox, chat_ids: list[int], statuses: frozenset[in
     await sandbox.log.wait_until(done, timeout)
 
 
-async def rows(storage: Storage, broadcast_id: str) -> dict[str, tuple]:
-    async with storage._db.execute(
+async def rows(store: Store, broadcast_id: str) -> dict[str, tuple]:
+    async with store._database.connection.execute(
         "SELECT recipient, state, attempts, error, chat IS NULL FROM outbox WHERE broadcast_id = ?", (broadcast_id,)
     ) as cursor:
         return {row[0]: row[1:] for row in await cursor.fetchall()}
@@ -118,12 +119,12 @@ def test_the_chat_cipher_round_trips_and_refuses_other_keys_and_tampering(cipher
 
 async def test_the_database_alone_reveals_no_chat_id(tmp_path, cipher):
     path = tmp_path / "haki.sqlite3"
-    storage = await Storage.open(path)
+    store = await Store.open(path)
     canary = 7987654321
-    await storage.create_broadcast({"en": "hello"}, [Recipient("sub-x", cipher.encrypt(canary), "en")])
+    await store.broadcasts.create_broadcast({"en": "hello"}, [Recipient("sub-x", cipher.encrypt(canary), "en")])
     # Copied while the bot runs: the database, its write-ahead log and its shared memory.
     on_disk = b"".join(p.read_bytes() for p in tmp_path.iterdir())
-    await storage.close()
+    await store.close()
     for encoding in (str(canary).encode(), struct.pack(">q", canary), struct.pack("<q", canary)):
         assert encoding not in on_disk
     with sqlite3.connect(path) as db:
@@ -131,55 +132,55 @@ async def test_the_database_alone_reveals_no_chat_id(tmp_path, cipher):
     assert cipher.decrypt(blob) == canary
 
 
-async def test_a_broadcast_is_checked_before_anything_is_written(storage, cipher):
+async def test_a_broadcast_is_checked_before_anything_is_written(store, cipher):
     with pytest.raises(ValueError, match="'fr'"):
-        await storage.create_broadcast({"en": "hi"}, [Recipient("sub-1", cipher.encrypt(1), "fr")])
+        await store.broadcasts.create_broadcast({"en": "hi"}, [Recipient("sub-1", cipher.encrypt(1), "fr")])
     with pytest.raises(ValueError, match="language"):
-        await storage.create_broadcast({"en'); --": "hi"}, [Recipient("sub-1", cipher.encrypt(1), "en")])
+        await store.broadcasts.create_broadcast({"en'); --": "hi"}, [Recipient("sub-1", cipher.encrypt(1), "en")])
     with pytest.raises(ValueError, match="each once"):
-        await storage.create_broadcast({"en": "hi"}, [Recipient("sub-1", cipher.encrypt(1), "en")] * 2)
+        await store.broadcasts.create_broadcast({"en": "hi"}, [Recipient("sub-1", cipher.encrypt(1), "en")] * 2)
     with pytest.raises(ValueError, match="recipients"):
-        await storage.create_broadcast({"en": "hi"}, [])
-    async with storage._db.execute("SELECT count(*) FROM broadcasts") as cursor:
+        await store.broadcasts.create_broadcast({"en": "hi"}, [])
+    async with store._database.connection.execute("SELECT count(*) FROM broadcasts") as cursor:
         assert (await cursor.fetchone())[0] == 0
 
 
-async def test_the_rate_is_bounded_by_telegrams_limits(storage, cipher):
+async def test_the_rate_is_bounded_by_telegrams_limits(store, cipher):
     async def send(chat_id, text, **options):
         return None
 
     for rate in (0, -1, 30.5, 1000):
         with pytest.raises(ValueError, match="rate"):
-            Deliverer(storage, send, cipher, rate)
+            Deliverer(store.broadcasts, send, cipher, rate)
     with pytest.raises(ValueError, match="rate"):
-        Deliverer(storage, send, cipher, 1001, paid=True)
-    assert Deliverer(storage, send, cipher, 1000, paid=True).concurrency == 1000
-    assert Deliverer(storage, send, cipher, 25).concurrency == 25
+        Deliverer(store.broadcasts, send, cipher, 1001, paid=True)
+    assert Deliverer(store.broadcasts, send, cipher, 1000, paid=True).concurrency == 1000
+    assert Deliverer(store.broadcasts, send, cipher, 25).concurrency == 25
 
 
 # --- delivery ---
 
 
-async def test_every_recipient_gets_the_message_once_in_their_language(sandbox, storage, cipher, bot):
+async def test_every_recipient_gets_the_message_once_in_their_language(sandbox, store, cipher, bot):
     ids = chats(sandbox, 40)
     swahili = chats(sandbox, 3, first=FIRST_CHAT + 1000)
     recipients = [Recipient(f"sub-{c}", cipher.encrypt(c), "en") for c in ids]
     recipients += [Recipient(f"sub-{c}", cipher.encrypt(c), "sw") for c in swahili]
-    broadcast_id = await storage.create_broadcast({"en": "Union meeting", "sw": "Mkutano"}, recipients)
-    deliverer = Deliverer(storage, telegram_send(bot.send_message), cipher, 30)
+    broadcast_id = await store.broadcasts.create_broadcast({"en": "Union meeting", "sw": "Mkutano"}, recipients)
+    deliverer = Deliverer(store.broadcasts, telegram_send(bot.send_message), cipher, 30)
     async with running(deliverer):
         await answered(sandbox, ids + swahili)
     assert received(sandbox, ids) == Counter(dict.fromkeys(ids, 1))
     assert received(sandbox, swahili, "Mkutano") == Counter(dict.fromkeys(swahili, 1))
-    assert await storage.outbox_counts(broadcast_id) == {"pending": 0, "sent": 43, "failed": 0, "blocked": 0}
+    assert await store.broadcasts.outbox_counts(broadcast_id) == {"pending": 0, "sent": 43, "failed": 0, "blocked": 0}
     # A settled row keeps no chat, even encrypted.
-    assert all(chat_gone for *_, chat_gone in (await rows(storage, broadcast_id)).values())
-    await storage.finish_broadcasts()
-    assert (await storage.get_broadcast(broadcast_id)).status == "done"
+    assert all(chat_gone for *_, chat_gone in (await rows(store, broadcast_id)).values())
+    await store.broadcasts.finish_broadcasts()
+    assert (await store.broadcasts.get_broadcast(broadcast_id)).status == "done"
 
 
 async def test_blocked_users_are_marked_and_reported_and_bad_requests_fail_with_the_reason(
-    sandbox, storage, cipher, bot
+    sandbox, store, cipher, bot
 ):
     ids = chats(sandbox, 6)
     for chat_id in ids[:2]:
@@ -190,10 +191,10 @@ async def test_blocked_users_are_marked_and_reported_and_bad_requests_fail_with_
     async def on_blocked(recipient: str) -> None:
         reported.append(recipient)
 
-    broadcast_id = await broadcast(storage, cipher, ids)
-    async with running(Deliverer(storage, telegram_send(bot.send_message), cipher, 30, on_blocked=on_blocked)):
+    broadcast_id = await broadcast(store, cipher, ids)
+    async with running(Deliverer(store.broadcasts, telegram_send(bot.send_message), cipher, 30, on_blocked=on_blocked)):
         await answered(sandbox, ids, frozenset({200, 400, 403}))
-    by_recipient = await rows(storage, broadcast_id)
+    by_recipient = await rows(store, broadcast_id)
     assert sorted(reported) == [f"sub-{c}" for c in ids[:2]]
     for chat_id in ids[:2]:
         assert by_recipient[f"sub-{chat_id}"][:3] == ("blocked", 1, "Forbidden: bot was blocked by the user")
@@ -202,17 +203,17 @@ async def test_blocked_users_are_marked_and_reported_and_bad_requests_fail_with_
     assert len(sandbox.calls("sendMessage")) == 6  # neither is tried again
 
 
-async def test_timeouts_and_network_errors_are_retried_with_backoff_then_give_up(sandbox, storage, cipher, bot):
+async def test_timeouts_and_network_errors_are_retried_with_backoff_then_give_up(sandbox, store, cipher, bot):
     ids = chats(sandbox, 4)
     sandbox.hang("sendMessage", 1.0)  # answered after the client's 0.5 s timeout
     sandbox.fail_next("sendMessage", 502, chat_id=ids[1], count=2)
     sandbox.fail_next("sendMessage", 502, chat_id=ids[2], count=10)
-    broadcast_id = await broadcast(storage, cipher, ids)
-    deliverer = Deliverer(storage, telegram_send(bot.send_message), cipher, 30, max_attempts=3, backoff=0.05)
+    broadcast_id = await broadcast(store, cipher, ids)
+    deliverer = Deliverer(store.broadcasts, telegram_send(bot.send_message), cipher, 30, max_attempts=3, backoff=0.05)
     async with running(deliverer):
         await answered(sandbox, [ids[0], ids[1], ids[3]])
         await sandbox.log.wait_until(lambda: len(sandbox.calls("sendMessage", ids[2])) == 3, 5)
-    by_recipient = await rows(storage, broadcast_id)
+    by_recipient = await rows(store, broadcast_id)
     hung = next(c for c in ids if by_recipient[f"sub-{c}"][1] == 2 and c != ids[1])
     # A timed-out send may have arrived: it is sent again rather than risk losing it.
     assert received(sandbox, [hung])[hung] == 2
@@ -221,11 +222,11 @@ async def test_timeouts_and_network_errors_are_retried_with_backoff_then_give_up
     assert received(sandbox, [ids[1]])[ids[1]] == 1
 
 
-async def test_retry_after_pauses_every_send_then_nothing_is_lost(sandbox, storage, cipher, bot):
+async def test_retry_after_pauses_every_send_then_nothing_is_lost(sandbox, store, cipher, bot):
     ids = chats(sandbox, 30)
     sandbox.fail_next("sendMessage", 429, retry_after=1, chat_id=ids[3])
-    await broadcast(storage, cipher, ids)
-    async with running(Deliverer(storage, telegram_send(bot.send_message), cipher, 30)):
+    await broadcast(store, cipher, ids)
+    async with running(Deliverer(store.broadcasts, telegram_send(bot.send_message), cipher, 30)):
         await answered(sandbox, ids)
     flood = next(e for e in sandbox.calls("sendMessage") if e.status == 429)
     later = [e.time - flood.time for e in sandbox.calls("sendMessage") if e.seq > flood.seq]
@@ -235,11 +236,11 @@ async def test_retry_after_pauses_every_send_then_nothing_is_lost(sandbox, stora
     assert received(sandbox, ids) == Counter(dict.fromkeys(ids, 1))
 
 
-async def test_one_chat_gets_at_most_one_message_a_second(sandbox, storage, cipher, bot):
+async def test_one_chat_gets_at_most_one_message_a_second(sandbox, store, cipher, bot):
     ids = chats(sandbox, 3)
-    await broadcast(storage, cipher, ids, "First")
-    await broadcast(storage, cipher, ids, "Second")
-    async with running(Deliverer(storage, telegram_send(bot.send_message), cipher, 30)):
+    await broadcast(store, cipher, ids, "First")
+    await broadcast(store, cipher, ids, "Second")
+    async with running(Deliverer(store.broadcasts, telegram_send(bot.send_message), cipher, 30)):
         await sandbox.log.wait_until(lambda: len([e for e in sandbox.calls("sendMessage") if e.ok]) == 6, 5)
     for chat_id in ids:
         first, second = (e.time for e in sandbox.calls("sendMessage", chat_id))
@@ -247,57 +248,57 @@ async def test_one_chat_gets_at_most_one_message_a_second(sandbox, storage, ciph
         assert [m.text for m in sandbox.user(chat_id).messages] in (["First", "Second"], ["Second", "First"])
 
 
-async def test_paid_broadcasts_say_so_to_telegram(sandbox, storage, cipher, bot):
+async def test_paid_broadcasts_say_so_to_telegram(sandbox, store, cipher, bot):
     ids = chats(sandbox, 3)
-    await broadcast(storage, cipher, ids)
-    async with running(Deliverer(storage, telegram_send(bot.send_message), cipher, 100, paid=True)):
+    await broadcast(store, cipher, ids)
+    async with running(Deliverer(store.broadcasts, telegram_send(bot.send_message), cipher, 100, paid=True)):
         await answered(sandbox, ids)
     assert all(e.params.get("allow_paid_broadcast") == "true" for e in sandbox.calls("sendMessage"))
 
 
-async def test_pause_resume_and_cancel(sandbox, storage, cipher, bot):
+async def test_pause_resume_and_cancel(sandbox, store, cipher, bot):
     paused_ids, cancelled_ids = chats(sandbox, 40), chats(sandbox, 40, first=FIRST_CHAT + 100)
     witness_ids = chats(sandbox, 5, first=FIRST_CHAT + 200)
-    deliverer = Deliverer(storage, telegram_send(bot.send_message), cipher, 30, concurrency=3)
+    deliverer = Deliverer(store.broadcasts, telegram_send(bot.send_message), cipher, 30, concurrency=3)
     async with running(deliverer):
-        paused = await broadcast(storage, cipher, paused_ids)
+        paused = await broadcast(store, cipher, paused_ids)
         deliverer.wake()
         await sandbox.log.wait_until(lambda: len(sandbox.calls("sendMessage")) >= 5, 5)
         assert await deliverer.pause(paused)
         mark = sandbox.log.last_seq
-        cancelled = await broadcast(storage, cipher, cancelled_ids, "Cancelled news")
+        cancelled = await broadcast(store, cipher, cancelled_ids, "Cancelled news")
         deliverer.wake()
         await sandbox.log.wait_until(lambda: len(sandbox.calls("sendMessage")) >= mark + 5, 5)
         assert await deliverer.cancel(cancelled)
         # While a third broadcast goes out in full, the other two stay quiet (bar sends in flight).
         mark_cancel = sandbox.log.last_seq
-        await broadcast(storage, cipher, witness_ids, "Witness")
+        await broadcast(store, cipher, witness_ids, "Witness")
         deliverer.wake()
         await answered(sandbox, witness_ids)
         after_pause = [e for e in sandbox.calls("sendMessage") if e.seq > mark and e.chat_id in paused_ids]
         after_cancel = [e for e in sandbox.calls("sendMessage") if e.seq > mark_cancel and e.chat_id in cancelled_ids]
         assert len(after_pause) <= deliverer.concurrency and len(after_cancel) <= deliverer.concurrency
-        counts = await storage.outbox_counts(paused)
-        assert counts["pending"] > 0 and (await storage.get_broadcast(paused)).status == "paused"
+        counts = await store.broadcasts.outbox_counts(paused)
+        assert counts["pending"] > 0 and (await store.broadcasts.get_broadcast(paused)).status == "paused"
 
         assert not await deliverer.resume(cancelled)  # cancelled is final
         assert await deliverer.resume(paused)
         await answered(sandbox, paused_ids)
     assert received(sandbox, paused_ids) == Counter(dict.fromkeys(paused_ids, 1))
-    assert (await storage.get_broadcast(cancelled)).status == "cancelled"
-    left = await storage.outbox_counts(cancelled)
+    assert (await store.broadcasts.get_broadcast(cancelled)).status == "cancelled"
+    left = await store.broadcasts.outbox_counts(cancelled)
     assert left["pending"] > 0 and left["sent"] + left["pending"] == 40
     assert sum(received(sandbox, cancelled_ids, "Cancelled news").values()) == left["sent"]
     # A cancelled broadcast's unsent rows keep no chat either.
-    assert all(chat_gone for *_, chat_gone in (await rows(storage, cancelled)).values())
+    assert all(chat_gone for *_, chat_gone in (await rows(store, cancelled)).values())
 
 
-async def test_the_rate_is_kept_and_telegrams_flood_limits_are_never_hit(storage, cipher):
+async def test_the_rate_is_kept_and_telegrams_flood_limits_are_never_hit(store, cipher):
     async with Sandbox(token=TOKEN, latency=0.2, enforce_limits=True) as sandbox:
         ids = chats(sandbox, 75)
-        await broadcast(storage, cipher, ids)
+        await broadcast(store, cipher, ids)
         async with Bot(TOKEN, base_url=sandbox.base_url, request=AiohttpRequest()) as bot:
-            async with running(Deliverer(storage, telegram_send(bot.send_message), cipher, 25)):
+            async with running(Deliverer(store.broadcasts, telegram_send(bot.send_message), cipher, 25)):
                 await answered(sandbox, ids)
         times = [e.time for e in sandbox.calls("sendMessage")]
     assert sandbox.flood_limited == 0 and len(times) == 75
@@ -319,9 +320,9 @@ async def test_a_killed_deliverer_resumes_and_duplicates_at_most_the_sends_in_fl
     async with Sandbox(token=TOKEN, latency=0.1) as sandbox:
         ids = chats(sandbox, 60)
         db = tmp_path / "haki.sqlite3"
-        storage = await Storage.open(db)
-        broadcast_id = await broadcast(storage, cipher, ids)
-        await storage.close()
+        store = await Store.open(db)
+        broadcast_id = await broadcast(store, cipher, ids)
+        await store.close()
         concurrency = 5
 
         async def start() -> asyncio.subprocess.Process:
@@ -354,8 +355,8 @@ async def test_a_killed_deliverer_resumes_and_duplicates_at_most_the_sends_in_fl
         got = received(sandbox, ids)
         assert set(got) == set(ids) and min(got.values()) == 1
         assert sum(got.values()) - len(ids) <= concurrency
-        storage = await Storage.open(db)
+        store = await Store.open(db)
         try:
-            assert (await storage.outbox_counts(broadcast_id))["sent"] == 60
+            assert (await store.broadcasts.outbox_counts(broadcast_id))["sent"] == 60
         finally:
-            await storage.close()
+            await store.close()

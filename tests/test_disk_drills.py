@@ -16,7 +16,7 @@ import pytest
 from app.offline import OfflineBot
 from bot.broadcasts import composer as broadcasts
 from bot.guide.navigation import Prefs
-from bot.store.storage import Storage
+from bot.store import Store
 from bot.updates.subscriptions import Subscription
 from tests.conftest import Chatter
 from tests.test_e2e_report import fill_report, ui
@@ -74,13 +74,13 @@ async def test_a_read_only_database_keeps_the_draft_and_holds_the_broadcast_unti
             review = await fill_report(bot, person, "sw", comment="Nalipwa kwa kuchelewa.")
 
             # SQLite refuses every write of the bot from here, as on a disk remounted read-only.
-            await s.storage._db.execute("PRAGMA query_only = ON")
+            await s.store._database.connection.execute("PRAGMA query_only = ON")
             # A broadcast that was queued just before: written by another connection, which the
             # pragma does not bind.
             recipients = await s.subscriptions.audience(["en"], None, ["pay"], datetime.now(UTC))
-            other = await Storage.open(path)
+            other = await Store.open(path)
             text = broadcasts.worker_message(navigator.texts_for(Prefs(language="en"), None), "Drill disk")
-            broadcast_id = await other.create_broadcast({"en": text}, recipients)
+            broadcast_id = await other.broadcasts.create_broadcast({"en": text}, recipients)
             await other.close()
             s.deliverer.wake()
 
@@ -94,7 +94,7 @@ async def test_a_read_only_database_keeps_the_draft_and_holds_the_broadcast_unti
             await bot.sandbox.log.wait_until(everyone_has_it, 30)
             await asyncio.wait_for(seen_delivery.event.wait(), 30)
 
-            await s.storage._db.execute("PRAGMA query_only = OFF")  # the operator fixed the disk
+            await s.store._database.connection.execute("PRAGMA query_only = OFF")  # the operator fixed the disk
             sent = await person.press(ui(bot, "sw", "report_send"), person.last)
             assert RECEIPT.search(sent.text), sent.text  # the same draft, sent with one more tap
             await asyncio.wait_for(s.progress.wait_over(broadcast_id), 60)
@@ -143,7 +143,7 @@ async def test_a_full_disk_tells_the_operator_keeps_the_draft_and_writes_nothing
         person = Chatter(bot, 8_800_003, language_code="fr")
         review = await fill_report(bot, person, "fr", comment="Payé en retard. " * 50)
         # The write-ahead log is emptied first, so the next write must grow a file: no room.
-        await s.storage._db.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+        await s.store._database.connection.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
         await asyncio.to_thread(fill, small_disk)
 
         refused_kindly(bot, "fr", await person.press(ui(bot, "fr", "report_send"), review))

@@ -18,7 +18,8 @@ import pytest
 
 from app.health import check
 from bot import config as configuration
-from bot.store.storage import MIGRATIONS, Storage
+from bot.store import Store
+from bot.store.migrations import MIGRATIONS
 from sandbox.remote import RemoteSandbox
 from tests.conftest import REPO
 from tests.conftest import SANDBOX_TOKEN as TOKEN
@@ -290,12 +291,12 @@ def assert_one_line(message: str) -> None:
 
 async def test_healthy_once_storage_has_opened_the_database(tmp_path):
     config = config_for(tmp_path / "data")
-    storage = await Storage.open(config.database_path)
+    store = await Store.open(config.database_path)
     try:
         healthy, message = check(config)  # beside the running bot's open connection (WAL)
         assert healthy, message
     finally:
-        await storage.close()
+        await store.close()
     healthy, message = check(config)
     assert healthy and message.startswith("healthy"), message
     assert f"schema {len(MIGRATIONS)} of {len(MIGRATIONS)}" in message
@@ -320,7 +321,7 @@ def test_a_corrupted_database_is_unhealthy(tmp_path):
 
 async def test_a_damaged_page_fails_quick_check(tmp_path):
     config = config_for(tmp_path)
-    await (await Storage.open(config.database_path)).close()
+    await (await Store.open(config.database_path)).close()
     with contextlib.closing(sqlite3.connect(config.database_path)) as db, db:
         db.execute("PRAGMA journal_mode = DELETE")  # everything in the main file, no -wal beside it
         db.execute("CREATE TABLE filler (x BLOB)")
@@ -336,7 +337,7 @@ async def test_a_damaged_page_fails_quick_check(tmp_path):
 
 async def test_a_database_from_a_newer_haki_is_unhealthy(tmp_path):
     config = config_for(tmp_path)
-    await (await Storage.open(config.database_path)).close()
+    await (await Store.open(config.database_path)).close()
     with contextlib.closing(sqlite3.connect(config.database_path)) as db:
         db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
     healthy, message = check(config)
@@ -346,7 +347,7 @@ async def test_a_database_from_a_newer_haki_is_unhealthy(tmp_path):
 
 async def test_broken_content_is_unhealthy(tmp_path, content_copy):
     config = config_for(tmp_path)
-    await (await Storage.open(config.database_path)).close()
+    await (await Store.open(config.database_path)).close()
     assert check(config, content_copy)[0]
     (content_copy / "en" / "ui.yaml").write_text("main_menu: [unclosed\n")
     healthy, message = check(config, content_copy)

@@ -67,7 +67,7 @@ async def sql(bot, statement: str) -> list[tuple]:
 
 
 async def latest_broadcast(bot) -> str:
-    (summary,) = await services(bot).storage.recent_broadcasts(1, time.time())
+    (summary,) = await services(bot).store.broadcasts.recent_broadcasts(1, time.time())
     return summary.id
 
 
@@ -126,7 +126,7 @@ async def test_compose_preview_confirm_and_deliver_in_each_language(organized):
 
     # A second tap on Send (the old button) sends nothing again and leaves the progress view.
     await organizer.press_data("bc:ok", preview)
-    assert len(await services(organized).storage.recent_broadcasts(5, time.time())) == 1
+    assert len(await services(organized).store.broadcasts.recent_broadcasts(5, time.time())) == 1
     assert organizer.message(progress.message_id).text == final.text
     alert = organized.sandbox.calls("answerCallbackQuery")[-1]
     assert alert.params["text"] == t.plain("broadcast_expired")
@@ -152,7 +152,7 @@ async def test_telegram_errors_during_delivery(organized):
     progress = await organizer.press(t.plain("broadcast_send"), preview)
     await services(organized).progress.wait_over(await latest_broadcast(organized))
 
-    counts = (await services(organized).storage.recent_broadcasts(1, time.time()))[0].counts
+    counts = (await services(organized).store.broadcasts.recent_broadcasts(1, time.time()))[0].counts
     assert (counts["sent"], counts["failed"], counts["blocked"], counts["pending"]) == (4, 1, 1, 0)
     assert await services(organized).subscriptions.get(blocked) is None
     assert await services(organized).subscriptions.get(bad) is not None
@@ -180,7 +180,7 @@ async def test_quiet_hours_hold_a_message_until_they_end(organized):
     await all_received(organized, [free])
     broadcast_id = await latest_broadcast(organized)
     assert not received(organized, resting, t)
-    counts = (await services(organized).storage.broadcast_summary(broadcast_id, time.time())).counts
+    counts = (await services(organized).store.broadcasts.broadcast_summary(broadcast_id, time.time())).counts
     assert counts["waiting"] == 1 and counts["pending"] == 1
     # The row waits until the quiet hours end: the next full hour plus one, on the worker's clock.
     (not_before,) = await sql(organized, "SELECT not_before FROM outbox WHERE state = 'pending'")
@@ -204,7 +204,7 @@ async def test_pause_resume_and_stop_from_the_progress_message(organized):
     paused = await organizer.press(t.plain("broadcast_pause"), progress)
     assert t.plain("broadcast_status_paused") in paused.text
     assert t.plain("broadcast_resume") in organizer.labels(paused)
-    summary = await services(organized).storage.broadcast_summary(broadcast_id, time.time())
+    summary = await services(organized).store.broadcasts.broadcast_summary(broadcast_id, time.time())
     assert summary.status == "paused" and summary.counts["pending"] > 0
     resumed = await organizer.press(t.plain("broadcast_resume"), paused)
     assert t.plain("broadcast_pause") in organizer.labels(resumed)
@@ -218,7 +218,7 @@ async def test_pause_resume_and_stop_from_the_progress_message(organized):
     stopped = await organizer.press(t.plain("broadcast_stop"), progress)
     assert t.plain("broadcast_status_cancelled") in stopped.text and not organizer.labels(stopped)
     await services(organized).progress.wait_over(second)
-    summary = await services(organized).storage.broadcast_summary(second, time.time())
+    summary = await services(organized).store.broadcasts.broadcast_summary(second, time.time())
     assert summary.status == "cancelled" and summary.counts["pending"] > 0
     listing = await organizer.say("/broadcasts")
     assert listing.text.count("\n") == 2  # the title and two broadcasts, newest first
@@ -248,7 +248,7 @@ async def test_every_organizer_and_researcher_command_refuses_everyone_else(orga
     menu = await worker.say("/start")
     for data in ("bc:n", "bc:ok", "bp:c:anything", "iv:n:organizing", "iv:r:anything", "ex:p:microdata:month"):
         await worker.press_data(data, menu)
-    assert await services(organized).storage.recent_broadcasts(5, time.time()) == []
+    assert await services(organized).store.broadcasts.recent_broadcasts(5, time.time()) == []
     assert await services(organized).subscriptions.invites() == []
     assert not organized.sandbox.calls("sendDocument")  # no export went out
     answers = [e for e in organized.sandbox.calls("answerCallbackQuery") if e.params.get("show_alert")]

@@ -159,10 +159,10 @@ async def test_blocking_the_bot_or_forget_removes_the_subscription(organized):
         await worker.press(topic_button(organized, "en", "pay", on=False), screen)
     await Chatter(organized, 970_001).press("Kiswahili", await Chatter(organized, 970_001).say("/language"))
     key = services(organized).pseudonyms.preferences(970_001)
-    assert await services(organized).storage.get_prefs(key) is not None
+    assert await services(organized).store.preferences.get_prefs(key) is not None
     await organized.settle(organized.sandbox.user(970_001).block())
     assert await services(organized).subscriptions.get(970_001) is None
-    assert await services(organized).storage.get_prefs(key) is None  # someone who left is forgotten
+    assert await services(organized).store.preferences.get_prefs(key) is None  # someone who left is forgotten
     assert await services(organized).subscriptions.get(970_002) is not None
     forgot = await Chatter(organized, 970_002).say("/forget")
     assert forgot.text.startswith(t.plain("forget_done")[:20])

@@ -12,14 +12,14 @@ import zipfile
 import pytest
 
 from bot.guide.navigation import Prefs
-from bot.store.storage import Storage
+from bot.store import Store
 from tests.conftest import REPO, RESEARCHER, Chatter
 
 COUNTRIES = ["KE"] * 6 + ["PH"] * 3 + ["UG"]
 TASKS = ["moderation", "moderation", "image_video", "text_chat", "transcription", "other"]
 
 
-async def add_reports(storage: Storage, count: int, seed: int = 1) -> None:
+async def add_reports(store: Store, count: int, seed: int = 1) -> None:
     rng = random.Random(seed)
     for n in range(count):
         answers = {
@@ -34,7 +34,9 @@ async def add_reports(storage: Storage, count: int, seed: int = 1) -> None:
             "support": rng.choice(["none", "unused"]),
             "contract": "contractor",
         }
-        await storage.add_report(rng.choice(["2026-W40", "2026-W44", "2026-W47"]), answers, n.to_bytes(8, "big"), None)
+        await store.reports.add_report(
+            rng.choice(["2026-W40", "2026-W44", "2026-W47"]), answers, n.to_bytes(8, "big"), None
+        )
 
 
 def cli(data_dir, *args: str) -> subprocess.CompletedProcess:
@@ -46,9 +48,9 @@ def cli(data_dir, *args: str) -> subprocess.CompletedProcess:
 
 async def test_the_command_line_writes_data_codebook_and_notice_and_logs_the_export(tmp_path):
     data = tmp_path / "data"
-    storage = await Storage.open(data / "haki.sqlite3")
-    await add_reports(storage, 300)
-    await storage.close()
+    store = await Store.open(data / "haki.sqlite3")
+    await add_reports(store, 300)
+    await store.close()
 
     result = cli(data, str(tmp_path / "out"), "--period", "quarter")
     assert result.returncode == 0, result.stderr
@@ -69,9 +71,9 @@ async def test_the_command_line_writes_data_codebook_and_notice_and_logs_the_exp
 
 async def test_the_command_line_refuses_unsafe_or_wrong_requests_in_one_line(tmp_path):
     data = tmp_path / "data"
-    storage = await Storage.open(data / "haki.sqlite3")
-    await add_reports(storage, 4)
-    await storage.close()
+    store = await Store.open(data / "haki.sqlite3")
+    await add_reports(store, 4)
+    await store.close()
     tiny = cli(data, str(tmp_path / "a"), "--tier", "microdata")
     assert tiny.returncode == 3 and tiny.stderr.startswith("haki: nothing was exported: ")
     assert "Traceback" not in tiny.stderr
@@ -85,7 +87,7 @@ async def test_the_command_line_refuses_unsafe_or_wrong_requests_in_one_line(tmp
 
 @pytest.mark.parametrize("code, tier", [("en", "tables"), ("sw", "microdata")])
 async def test_a_researcher_gets_the_export_as_one_zip(organized, code, tier):
-    await add_reports(organized.app.bot_data["haki"].storage, 400)
+    await add_reports(organized.app.bot_data["haki"].store, 400)
     t = organized.navigator.texts_for(Prefs(language=code), None)
     researcher = Chatter(organized, RESEARCHER, language_code=code)
     choice = await researcher.say("/export")
@@ -104,7 +106,7 @@ async def test_a_researcher_gets_the_export_as_one_zip(organized, code, tier):
 
 
 async def test_a_researcher_is_told_why_nothing_could_be_exported(organized):
-    await add_reports(organized.app.bot_data["haki"].storage, 3)
+    await add_reports(organized.app.bot_data["haki"].store, 3)
     t = organized.navigator.texts_for(Prefs(language="fr"), None)
     researcher = Chatter(organized, RESEARCHER, language_code="fr")
     period = await researcher.press(t.plain("export_tier_microdata"), await researcher.say("/export"))

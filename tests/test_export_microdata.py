@@ -16,7 +16,7 @@ from pycanon import anonymity
 
 from bot.exports import microdata as export_microdata
 from bot.exports.run import ExportOptions, ExportRefused, run_export
-from bot.store.storage import SEPARATOR, ReportReader
+from bot.store.research import SEPARATOR, ReportReader
 from tests.conftest import reports_database
 
 QUASI_IDENTIFIERS = ["period", "country", "employer", "task", "pay_unit", "pay_band", "hours", "contract"]

@@ -23,7 +23,8 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from bot.exports import tables as export_tables
 from bot.exports.run import ExportOptions, ExportRefused, run_export
-from bot.store.storage import ReportReader, Storage
+from bot.store import Store
+from bot.store.research import ReportReader
 from tests.conftest import reports_database
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -288,13 +289,13 @@ def test_no_median_in_a_suppressed_cell_and_none_of_a_dimension(navigator, repor
 
 
 async def test_five_reports_are_refused_with_a_plain_reason(navigator, tmp_path):
-    storage = await Storage.open(tmp_path / "haki.sqlite3")
+    store = await Store.open(tmp_path / "haki.sqlite3")
     try:
         for _ in range(5):
             week, answers = report()
-            await storage.add_report(week, answers, os.urandom(32), None)
+            await store.reports.add_report(week, answers, os.urandom(32), None)
     finally:
-        await storage.close()
+        await store.close()
     with pytest.raises(ExportRefused, match="fewer than 10 reports"):
         export(navigator, tmp_path / "haki.sqlite3", tmp_path / "out")
     assert not (tmp_path / "out" / "tables.csv").exists()

@@ -37,7 +37,7 @@ async def drill(navigator, tmp_path, fault: str) -> dict:
             bot.sandbox.hang_for(DRILL_SECONDS, 6.0)
         started = time.monotonic()
         recipients = await s.subscriptions.audience(["en"], None, ["pay"], datetime.now(UTC))
-        broadcast_id = await s.storage.create_broadcast({"en": text}, recipients)
+        broadcast_id = await s.store.broadcasts.create_broadcast({"en": text}, recipients)
         s.deliverer.wake()
         during = bot.sandbox.user(ids[0]).send_text("/start")  # written in the middle of it
 
@@ -53,7 +53,7 @@ async def drill(navigator, tmp_path, fault: str) -> dict:
         newcomer = Chatter(bot, FIRST + 500)
         await bot.settle(newcomer.user.send_text("/start"), timeout=60)
         after = newcomer.last
-        summary = await s.storage.broadcast_summary(broadcast_id, time.time())
+        summary = await s.store.broadcasts.broadcast_summary(broadcast_id, time.time())
         received = [sum(1 for m in bot.sandbox.user(c).bot_messages if m.text and "Drill" in m.text) for c in ids]
         return {
             "fault": fault,

@@ -12,7 +12,7 @@ from pathlib import Path
 from app import logs
 from app.offline import OfflineBot
 from bot.reports.daily_limit import DailyLimit
-from bot.store.storage import Storage
+from bot.store import Store
 from tests.conftest import REPO, Chatter
 from tests.test_e2e_broadcast import compose, latest_broadcast
 from tests.test_e2e_report import fill_report
@@ -101,17 +101,17 @@ def test_reports_table_has_no_column_that_could_carry_identity(tmp_path):
 
 
 async def _open_and_close(path: Path) -> None:
-    storage = await Storage.open(path)
-    await storage.close()
+    store = await Store.open(path)
+    await store.close()
 
 
 async def test_row_order_says_nothing_about_submission_order(tmp_path):
-    storage = await Storage.open(tmp_path / "h.sqlite3")
+    store = await Store.open(tmp_path / "h.sqlite3")
     try:
         for i in range(100):
-            await storage.add_report("2026-W48", {"n": str(i)}, uuid.uuid4().bytes, None)
+            await store.reports.add_report("2026-W48", {"n": str(i)}, uuid.uuid4().bytes, None)
     finally:
-        await storage.close()
+        await store.close()
     with sqlite3.connect(tmp_path / "h.sqlite3") as db:
         stored = [int(row[0]) for row in db.execute("SELECT json_extract(answers, '$.n') FROM reports")]
     assert sorted(stored) == list(range(100)) and stored != list(range(100))

@@ -14,7 +14,7 @@ import pytest
 from bot.guide.navigation import Prefs
 from bot.reports.survey import iso_week
 from bot.stats import figures as stats
-from bot.store.storage import Storage
+from bot.store import Store
 from tests.conftest import ORGANIZER, REPO, Chatter
 
 WORKER_ID = 5151
@@ -23,7 +23,7 @@ CURRENCY = {"KE": "KES", "UG": "UGX", "TZ": "TZS", "MG": "MGA", "MA": "MAD", "PH
 
 
 def answers(country="KE", task="moderation", unit="hour", band="10", hours="h40_48", currency=None):
-    """A tally row as Storage.report_tallies gives it (see Storage.REPORT_TALLY_FIELDS)."""
+    """A tally row as report_tallies gives it (see REPORT_TALLY_FIELDS in bot/store/reports.py)."""
     if currency is None:
         currency = CURRENCY.get(country, "") if unit else None
     return (country, task, unit, band if unit else None, currency, hours)
@@ -294,33 +294,35 @@ def test_matplotlib_is_not_loaded_at_start_up():
 
 
 async def test_storage_tallies_reports_in_sql(tmp_path):
-    storage = await Storage.open(tmp_path / "h.sqlite3")
+    store = await Store.open(tmp_path / "h.sqlite3")
     try:
         full = {"country": "KE", "task": "moderation", "pay_unit": "hour", "pay_amount_band": "10"}
         full |= {"pay_amount_currency": "KES", "hours": "h40_48", "late_pay": "often"}
         for _ in range(3):
-            await storage.add_report("2026-W10", full, os.urandom(32), "a comment nobody counts")
-        await storage.add_report("2026-W11", {"country": "XX", "task": "other", "hours": "lt20"}, os.urandom(32), None)
-        tallies, weeks = await storage.report_tallies()
+            await store.reports.add_report("2026-W10", full, os.urandom(32), "a comment nobody counts")
+        await store.reports.add_report(
+            "2026-W11", {"country": "XX", "task": "other", "hours": "lt20"}, os.urandom(32), None
+        )
+        tallies, weeks = await store.reports.report_tallies()
         assert sorted(tallies, key=str) == [
             (("KE", "moderation", "hour", "10", "KES", "h40_48"), 3),
             (("XX", "other", None, None, None, "lt20"), 1),
         ]
         assert sorted(weeks) == [("2026-W10", 3), ("2026-W11", 1)]
     finally:
-        await storage.close()
+        await store.close()
 
 
 # --- end to end --------------------------------------------------------------------------------
 
 
 async def add_reports(bot, country, count, weeks_ago=0, **values):
-    storage: Storage = bot.app.bot_data["haki"].storage
+    store: Store = bot.app.bot_data["haki"].store
     kept = {"country": country, "task": "moderation", "hours": "h40_48", "late_pay": "never"}
     if "pay_unit" in values:
         kept["pay_amount_currency"] = CURRENCY.get(country, "")
     for _ in range(count):
-        await storage.add_report(week(weeks_ago), kept | values, os.urandom(32), None)
+        await store.reports.add_report(week(weeks_ago), kept | values, os.urandom(32), None)
 
 
 async def seed(bot):

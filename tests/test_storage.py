@@ -8,7 +8,9 @@ import pytest
 
 from bot.guide.preferences import Preferences
 from bot.privacy.pseudonyms import Pseudonyms
-from bot.store.storage import MIGRATIONS, Storage, StoredPrefs
+from bot.store import Store
+from bot.store.migrations import MIGRATIONS
+from bot.store.preferences import StoredPrefs
 
 CANARY_ID = 7987654321
 
@@ -28,17 +30,17 @@ def id_encodings(user_id: int) -> list[bytes]:
 
 
 async def test_fresh_database_is_migrated_with_hygiene_pragmas(tmp_path):
-    storage = await Storage.open(tmp_path / "h.sqlite3")
+    store = await Store.open(tmp_path / "h.sqlite3")
     try:
-        assert await storage.schema_version() == len(MIGRATIONS)
-        async with storage._db.execute("PRAGMA secure_delete") as c:
+        assert await store.schema_version() == len(MIGRATIONS)
+        async with store._database.connection.execute("PRAGMA secure_delete") as c:
             assert (await c.fetchone())[0] == 1
-        async with storage._db.execute("PRAGMA journal_mode") as c:
+        async with store._database.connection.execute("PRAGMA journal_mode") as c:
             assert (await c.fetchone())[0] == "wal"
-        async with storage._db.execute("PRAGMA foreign_keys") as c:
+        async with store._database.connection.execute("PRAGMA foreign_keys") as c:
             assert (await c.fetchone())[0] == 1
     finally:
-        await storage.close()
+        await store.close()
 
 
 async def test_a_newer_database_is_refused(tmp_path):
@@ -46,29 +48,29 @@ async def test_a_newer_database_is_refused(tmp_path):
     with sqlite3.connect(path) as db:
         db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
     with pytest.raises(RuntimeError, match="upgrade Haki"):
-        await Storage.open(path)
+        await Store.open(path)
 
 
 async def test_preferences_survive_reopening_and_hold_no_raw_id(tmp_path):
     path = tmp_path / "h.sqlite3"
     pseudonyms = Pseudonyms(b"k" * 32)
-    storage = await Storage.open(path)
-    prefs = Preferences(storage, pseudonyms)
+    store = await Store.open(path)
+    prefs = Preferences(store.preferences, pseudonyms)
     await prefs.update(CANARY_ID, language="sw")
     await prefs.update(CANARY_ID, country="TZ")
-    await storage.close()
+    await store.close()
 
-    storage = await Storage.open(path)
+    store = await Store.open(path)
     try:
-        fresh = Preferences(storage, pseudonyms)  # empty cache: read from disk
+        fresh = Preferences(store.preferences, pseudonyms)  # empty cache: read from disk
         got = await fresh.get(CANARY_ID)
         assert (got.language, got.country) == ("sw", "TZ")
         assert (await fresh.get(CANARY_ID + 1)).language is None
         # A different secret sees nothing: the key, not the id, finds the row.
-        other = Preferences(storage, Pseudonyms(b"z" * 32))
+        other = Preferences(store.preferences, Pseudonyms(b"z" * 32))
         assert (await other.get(CANARY_ID)).language is None
     finally:
-        await storage.close()
+        await store.close()
 
     blob = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
     for encoding in id_encodings(CANARY_ID):
@@ -84,10 +86,10 @@ def test_pseudonyms_are_keyed_not_plain_hashes():
     assert a.preferences(CANARY_ID) != hashlib.sha256(str(CANARY_ID).encode()).digest()
 
 
-async def fill_to_the_brim(storage: Storage) -> None:
+async def fill_to_the_brim(store: Store) -> None:
     """Grow the file to a page limit, as a disk fills: past it SQLite answers SQLITE_FULL. The
     pages already there keep their free room, so a small row still fits and a long one does not."""
-    db = storage._db
+    db = store._database.connection
     await db.execute("CREATE TABLE filler (x BLOB)")
     ((pages,),) = await db.execute_fetchall("PRAGMA page_count")
     await db.execute(f"PRAGMA max_page_count = {pages + 40}")
@@ -111,23 +113,23 @@ def stored_counts(path) -> tuple:
 
 async def test_a_report_that_fills_the_disk_half_way_is_not_saved_in_part(tmp_path):
     path = tmp_path / "h.sqlite3"
-    storage = await Storage.open(path)
+    store = await Store.open(path)
     try:
-        await storage.add_report("2026-W48", {"country": "KE"}, b"a" * 32, "paid late")
-        await fill_to_the_brim(storage)
+        await store.reports.add_report("2026-W48", {"country": "KE"}, b"a" * 32, "paid late")
+        await fill_to_the_brim(store)
         # The report's row fits in its page; its long text needs new pages and finds the disk full.
         # Another worker saves a language at the same moment, on the same connection: that write
         # must neither carry the half report into the file nor vanish with it (before each write
         # had its own transaction, SQLite's rollback of the failed one took the language too).
         failed, saved = await asyncio.gather(
-            storage.add_report("2026-W48", {"country": "UG"}, b"b" * 32, "x" * 20_000),
-            storage.save_prefs(b"k" * 32, StoredPrefs("sw", "TZ")),
+            store.reports.add_report("2026-W48", {"country": "UG"}, b"b" * 32, "x" * 20_000),
+            store.preferences.save_prefs(b"k" * 32, StoredPrefs("sw", "TZ")),
             return_exceptions=True,
         )
         assert isinstance(failed, sqlite3.OperationalError) and "full" in str(failed), failed
         assert saved is None
-        await storage.save_prefs(b"j" * 32, StoredPrefs("fr", "MG"))  # and later writes commit whole
+        await store.preferences.save_prefs(b"j" * 32, StoredPrefs("fr", "MG"))  # and later writes commit whole
     finally:
-        await storage.close()
+        await store.close()
     # The file is whole: the first report with its text, both languages, and nothing of the second.
     assert await asyncio.to_thread(stored_counts, path) == ("ok", 1, 1, 2)

@@ -6,7 +6,7 @@ import pytest
 
 from bot.privacy.chat_cipher import ChatCipher
 from bot.privacy.pseudonyms import Pseudonyms
-from bot.store.storage import Storage
+from bot.store import Store
 from bot.updates.subscriptions import OFFSETS, Quiet, Subscription, Subscriptions, next_send_time, parse_offset, zone_of
 
 SECRET = b"k" * 40
@@ -56,9 +56,9 @@ def test_quiet_hours_must_be_two_different_hours_of_the_day(start, end):
 
 
 async def test_audience_filters_by_language_country_and_topic_and_times_quiet_hours(navigator, tmp_path):
-    storage = await Storage.open(tmp_path / "haki.sqlite3")
+    store = await Store.open(tmp_path / "haki.sqlite3")
     try:
-        subs = Subscriptions(storage, Pseudonyms(SECRET), ChatCipher(SECRET), navigator.content)
+        subs = Subscriptions(store.subscriptions, Pseudonyms(SECRET), ChatCipher(SECRET), navigator.content)
         await subs.save(1, 1, Subscription("en", {"pay": None}, "KE"))
         await subs.save(2, 2, Subscription("sw", {"pay": None, "events": None}, "TZ", Quiet(8, 18)))
         await subs.save(3, 3, Subscription("fr", {"events": None}, None))
@@ -76,42 +76,44 @@ async def test_audience_filters_by_language_country_and_topic_and_times_quiet_ho
         assert await subs.audience(["en"], None, ["events"], now) == []
         assert await subs.get(4) is None
     finally:
-        await storage.close()
+        await store.close()
 
 
 async def test_the_database_alone_names_no_subscriber(navigator, tmp_path):
     path = tmp_path / "haki.sqlite3"
-    storage = await Storage.open(path)
+    store = await Store.open(path)
     chat = 987654321012
     try:
-        subs = Subscriptions(storage, Pseudonyms(SECRET), ChatCipher(SECRET), navigator.content)
+        subs = Subscriptions(store.subscriptions, Pseudonyms(SECRET), ChatCipher(SECRET), navigator.content)
         await subs.save(chat, chat, Subscription("en", {"pay": None}, "KE"))
     finally:
-        await storage.close()
+        await store.close()
     raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("haki.sqlite3"))
     for form in (str(chat).encode(), chat.to_bytes(8, "big"), chat.to_bytes(8, "little")):
         assert form not in raw
 
 
 async def test_leaving_unlinks_every_broadcast_row_but_keeps_the_counts(navigator, tmp_path):
-    from bot.store.storage import Outcome
+    from bot.store.broadcasts import Outcome
 
-    storage = await Storage.open(tmp_path / "haki.sqlite3")
+    store = await Store.open(tmp_path / "haki.sqlite3")
     try:
-        subs = Subscriptions(storage, Pseudonyms(SECRET), ChatCipher(SECRET), navigator.content)
+        subs = Subscriptions(store.subscriptions, Pseudonyms(SECRET), ChatCipher(SECRET), navigator.content)
         for user in (1, 2):
             await subs.save(user, user, Subscription("en", {"pay": None}, "KE", Quiet(8, 18)))
         (first, second) = sorted(await subs.audience(["en"], None, ["pay"], at(10)), key=lambda r: r.id)
-        sent = await storage.create_broadcast({"en": "a"}, [first, second])
-        await storage.record_outcomes([Outcome(sent, first.id, "sent"), Outcome(sent, second.id, "sent")])
-        waiting = await storage.create_broadcast({"en": "b"}, [first, second])
-        before = await storage.outbox_counts(sent)
+        sent = await store.broadcasts.create_broadcast({"en": "a"}, [first, second])
+        await store.broadcasts.record_outcomes([Outcome(sent, first.id, "sent"), Outcome(sent, second.id, "sent")])
+        waiting = await store.broadcasts.create_broadcast({"en": "b"}, [first, second])
+        before = await store.broadcasts.outbox_counts(sent)
 
-        await storage.delete_subscription_id(first.id)
-        rows = await storage._db.execute_fetchall("SELECT broadcast_id, recipient, not_before FROM outbox")
+        await store.subscriptions.delete_subscription_id(first.id)
+        rows = await store._database.connection.execute_fetchall(
+            "SELECT broadcast_id, recipient, not_before FROM outbox"
+        )
         assert not [row for row in rows if row[1] == first.id]  # nothing says what they received
-        assert await storage.outbox_counts(sent) == before  # the organizer's counts stay right
-        assert (await storage.outbox_counts(waiting))["pending"] == 1  # their waiting message is gone
+        assert await store.broadcasts.outbox_counts(sent) == before  # the organizer's counts stay right
+        assert (await store.broadcasts.outbox_counts(waiting))["pending"] == 1  # their waiting message is gone
         assert all(row[2] == 0 for row in rows if row[0] == sent)  # no quiet hours left in sent rows
     finally:
-        await storage.close()
+        await store.close()

@@ -164,7 +164,7 @@ async def test_healthz_reports_the_database_and_the_content(webhook, session, na
     assert report["database"]["ok"] is True and report["database"]["schema_version"] >= 1
     assert report["content"] == {"ok": True, "pages": len(navigator.content.pages), "languages": navigator.languages}
 
-    await webhook.app.bot_data[SERVICES].storage.close()  # the database stops answering
+    await webhook.app.bot_data[SERVICES].store.close()  # the database stops answering
     async with session.get(f"{webhook.root}/healthz") as response:
         assert response.status == 503
         report = await response.json()

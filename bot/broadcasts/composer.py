@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from babel.dates import format_datetime, format_timedelta
 
 from bot.content.model import Content
-from bot.store.storage import BroadcastSummary
+from bot.store.broadcasts import BroadcastSummary
 from bot.ui import callbacks
 from bot.ui.screens import Button, Screen
 from bot.ui.texts import Texts, language_autonym, to_html

@@ -1,4 +1,4 @@
-"""The broadcast delivery engine: drains the outbox of broadcasts in 'sending' (bot/store/storage.py).
+"""The broadcast delivery engine: drains the outbox of broadcasts in 'sending' (bot/store/broadcasts.py).
 
 Telegram allows a bot about 30 messages a second overall and about one a second per chat, and
 answers each send in 100-300 ms; so sends overlap (up to `concurrency` in flight) while a pacer
@@ -41,7 +41,8 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 
 from bot.privacy.chat_cipher import ChatCipher
-from bot.store.storage import OutboxRow, Outcome, Storage, unwritable, unwritable_line
+from bot.store.broadcasts import BroadcastStore, OutboxRow, Outcome
+from bot.store.errors import unwritable, unwritable_line
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ class Unreachable(SendError):
 class Deliverer:
     def __init__(
         self,
-        storage: Storage,
+        broadcasts: BroadcastStore,
         send: Send,
         cipher: ChatCipher,
         rate: float = 25.0,
@@ -108,7 +109,7 @@ class Deliverer:
         limit = MAX_PAID_RATE if paid else MAX_RATE
         if not 0 < rate <= limit:
             raise ValueError(f"the broadcast rate must be above 0 and at most {limit:g} messages/s, not {rate}")
-        self._storage = storage
+        self._broadcasts = broadcasts
         self._send = send
         self._send_options = {"allow_paid_broadcast": True} if paid else {}
         self._cipher = cipher
@@ -147,10 +148,10 @@ class Deliverer:
 
     async def pause(self, broadcast_id: str) -> bool:
         self._halted.add(broadcast_id)
-        return await self._storage.pause_broadcast(broadcast_id)
+        return await self._broadcasts.pause_broadcast(broadcast_id)
 
     async def resume(self, broadcast_id: str) -> bool:
-        resumed = await self._storage.resume_broadcast(broadcast_id)
+        resumed = await self._broadcasts.resume_broadcast(broadcast_id)
         if resumed:
             self._halted.discard(broadcast_id)
             self.wake()
@@ -158,7 +159,7 @@ class Deliverer:
 
     async def cancel(self, broadcast_id: str) -> bool:
         self._halted.add(broadcast_id)
-        return await self._storage.cancel_broadcast(broadcast_id)
+        return await self._broadcasts.cancel_broadcast(broadcast_id)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until stop is set; sends already started finish and are recorded first."""
@@ -171,8 +172,8 @@ class Deliverer:
                 # Cleared before looking, so a wake() or a finished send from here on is not missed.
                 self._wakeup.clear()
                 halted = set(self._halted)
-                rows = await self._storage.due_outbox(time.time(), self._batch + len(self._in_flight))
-                # Storage runs calls in order, so a broadcast halted before this query that still
+                rows = await self._broadcasts.due_outbox(time.time(), self._batch + len(self._in_flight))
+                # The database runs calls in order, so a broadcast halted before this query that still
                 # comes back as 'sending' was resumed directly in storage since.
                 self._halted -= halted & {row.broadcast_id for row in rows}
                 rows = [row for row in rows if (row.broadcast_id, row.recipient) not in self._in_flight]
@@ -193,7 +194,7 @@ class Deliverer:
 
     async def _finish(self) -> None:
         try:
-            finished = await self._storage.finish_broadcasts()
+            finished = await self._broadcasts.finish_broadcasts()
         except Exception as err:
             if not unwritable(err):
                 raise
@@ -207,7 +208,7 @@ class Deliverer:
         # first row is due (a retry's not_before) or someone calls wake().
         timeout: float | None = None
         if not self._in_flight:
-            due = await self._storage.next_due()
+            due = await self._broadcasts.next_due()
             timeout = IDLE_POLL if due is None else min(IDLE_POLL, max(0.0, due - time.time()))
         woken = asyncio.create_task(self._wakeup.wait())
         await asyncio.wait({woken, stopping}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
@@ -330,7 +331,7 @@ class Deliverer:
         while self._unwritten:
             batch, self._unwritten = self._unwritten, []
             try:
-                await self._storage.record_outcomes([outcome for outcome, _ in batch])
+                await self._broadcasts.record_outcomes([outcome for outcome, _ in batch])
             except Exception as err:
                 if unwritable(err) and not self._stop.is_set():
                     log.error(unwritable_line(err, f"broadcast delivery waits and tries again in {DISK_RETRY:g} s"))

@@ -8,7 +8,7 @@ Two tiers (see ../shared/research/privacy-and-safety.md, "Exports come in two ti
 Every export is a folder: the data as CSV and JSON Lines, codebook.json and codebook.csv
 (variables, codes, labels, what was generalized, k, suppression counts, date, Haki version)
 and DATA-USE.txt. `python bot.py export` writes it; /export sends it zipped. Each export is
-logged in the database without who asked (bot/store/storage.py, record_export).
+logged in the database without who asked (bot/store/research.py, record_export).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from bot import __version__
 from bot.content.model import Content
-from bot.store.storage import ReportReader, record_export
+from bot.store.research import ReportReader, record_export
 
 log = logging.getLogger(__name__)
 TIERS = ("tables", "microdata")

@@ -41,7 +41,7 @@ from bot.content.model import Content
 from bot.content.schema import OTHER_COUNTRY
 from bot.exports.run import SMALL, ExportOptions, ExportRefused, Summary, Variable
 from bot.stats.figures import BELOW, band_text, classify, medians_of
-from bot.store.storage import ReportReader
+from bot.store.research import ReportReader
 from bot.tools.fairpay import minimum_hourly
 from bot.ui.texts import Texts
 

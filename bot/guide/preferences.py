@@ -10,12 +10,12 @@ from cachetools import LRUCache
 
 from bot.guide.navigation import Prefs
 from bot.privacy.pseudonyms import Pseudonyms
-from bot.store.storage import Storage, StoredPrefs
+from bot.store.preferences import PreferenceStore, StoredPrefs
 
 
 class Preferences:
-    def __init__(self, storage: Storage, pseudonyms: Pseudonyms, cache_size: int = 50_000):
-        self._storage = storage
+    def __init__(self, stored: PreferenceStore, pseudonyms: Pseudonyms, cache_size: int = 50_000):
+        self._stored = stored
         self._pseudonyms = pseudonyms
         self._cache: LRUCache[bytes, Prefs] = LRUCache(cache_size)
 
@@ -23,7 +23,7 @@ class Preferences:
         key = self._pseudonyms.preferences(user_id)
         prefs = self._cache.get(key)
         if prefs is None:
-            stored = await self._storage.get_prefs(key)
+            stored = await self._stored.get_prefs(key)
             prefs = Prefs(stored.language, stored.country) if stored else Prefs()
             self._cache[key] = prefs
         return prefs
@@ -32,13 +32,13 @@ class Preferences:
         """Delete the remembered choices; True when there were any."""
         key = self._pseudonyms.preferences(user_id)
         self._cache.pop(key, None)
-        return await self._storage.delete_prefs(key)
+        return await self._stored.delete_prefs(key)
 
     async def update(self, user_id: int, *, language: str | None = None, country: str | None = None) -> Prefs:
         """Remember a new language and/or country; the other choice is kept."""
         current = await self.get(user_id)
         new = Prefs(language or current.language, country or current.country)
         key = self._pseudonyms.preferences(user_id)
-        await self._storage.save_prefs(key, StoredPrefs(new.language, new.country))
+        await self._stored.save_prefs(key, StoredPrefs(new.language, new.country))
         self._cache[key] = new
         return new

@@ -1,6 +1,6 @@
 """Organizers' statistics (/stats): aggregate counts of the anonymous reports, pay against the
 minimum wage, median pay bands; the text screens here, the chart in bot/stats/chart.py.
-Pure: no Telegram, no database (the counts come from Storage.report_tallies).
+Pure: no Telegram, no database (the counts come from bot/store/reports.py, report_tallies).
 
 Small numbers are never shown, so that nobody can be singled out:
 - a count from 1 to 9 is shown as "<10" (0 stays 0);
@@ -42,7 +42,7 @@ SCREEN_CHARS = 900  # a phone screen; a block longer than this gets a message of
 WEEKLY_HOURS = {"lt20": (0, 20), "h20_39": (20, 40), "h40_48": (40, 49), "h49_60": (49, 61), "gt60": (60, 168)}
 WEEKS_PER_MONTH = Fraction(52, 12)
 BELOW, NOT_BELOW, UNKNOWN = "below", "not_below", "unknown"
-# The fields of each tally row (see Storage.REPORT_TALLY_FIELDS).
+# The fields of each tally row (see REPORT_TALLY_FIELDS in bot/store/reports.py).
 _COUNTRY, _TASK, _UNIT, _BAND, _CURRENCY, _HOURS = range(6)
 
 Tally = tuple[tuple[str | None, ...], int]

@@ -21,7 +21,8 @@ from zoneinfo import ZoneInfo
 from bot.content.model import Content
 from bot.privacy.chat_cipher import ChatCipher
 from bot.privacy.pseudonyms import Pseudonyms
-from bot.store.storage import Recipient, Storage, StoredSubscription
+from bot.store.broadcasts import Recipient
+from bot.store.subscriptions import StoredSubscription, SubscriptionStore
 
 INVITE_PREFIX = "i_"  # a /start payload that carries an invite token
 # Offsets a worker may choose when their country's clock is not theirs (whole hours, and
@@ -100,20 +101,20 @@ def next_send_time(now: datetime, quiet: Quiet | None, clock: tzinfo) -> datetim
 
 
 class Subscriptions:
-    def __init__(self, storage: Storage, pseudonyms: Pseudonyms, cipher: ChatCipher, content: Content):
-        self._storage = storage
+    def __init__(self, stored: SubscriptionStore, pseudonyms: Pseudonyms, cipher: ChatCipher, content: Content):
+        self._stored = stored
         self._pseudonyms = pseudonyms
         self._cipher = cipher
         self._content = content
 
     async def get(self, user_id: int) -> Subscription | None:
-        stored = await self._storage.get_subscription(self._pseudonyms.subscriber(user_id))
+        stored = await self._stored.get_subscription(self._pseudonyms.subscriber(user_id))
         return _subscription(stored) if stored else None
 
     async def save(self, user_id: int, chat_id: int, subscription: Subscription) -> Subscription | None:
         """Store the subscription as it is now; with no topic left it is deleted (None)."""
         quiet = (subscription.quiet.start, subscription.quiet.end) if subscription.quiet else None
-        saved = await self._storage.save_subscription(
+        saved = await self._stored.save_subscription(
             self._pseudonyms.subscriber(user_id),
             self._cipher.encrypt(chat_id),
             subscription.language,
@@ -127,9 +128,9 @@ class Subscriptions:
     async def follow_language(self, user_id: int, language: str) -> None:
         """Updates come in the language the worker last chose for Haki."""
         key = self._pseudonyms.subscriber(user_id)
-        stored = await self._storage.get_subscription(key)
+        stored = await self._stored.get_subscription(key)
         if stored is not None and stored.language != language:
-            await self._storage.save_subscription(
+            await self._stored.save_subscription(
                 key,
                 stored.chat,
                 language,
@@ -141,11 +142,11 @@ class Subscriptions:
 
     async def stop(self, user_id: int) -> bool:
         """Delete everything about the worker's updates; True if there was a subscription."""
-        return await self._storage.delete_subscription(self._pseudonyms.subscriber(user_id))
+        return await self._stored.delete_subscription(self._pseudonyms.subscriber(user_id))
 
     async def remove(self, subscription_id: str) -> None:
         """Telegram said the chat is gone (blocked, deactivated): drop its subscription."""
-        await self._storage.delete_subscription_id(subscription_id)
+        await self._stored.delete_subscription_id(subscription_id)
 
     # invites -----------------------------------------------------------------------------
 
@@ -154,13 +155,13 @@ class Subscriptions:
         if topic not in self._content.topics or not self._content.topics[topic].invite_only:
             raise ValueError(f"{topic!r} is not an invite-only topic")
         token = secrets.token_urlsafe(15)  # 20 characters, all valid in a /start payload
-        await self._storage.add_invite(self._pseudonyms.invite(token), topic)
+        await self._stored.add_invite(self._pseudonyms.invite(token), topic)
         return token
 
     async def join(self, user_id: int, chat_id: int, base: Subscription, token: str) -> str | None:
         """Subscribe to the topic an invite unlocks (starting from `base` if the worker had no
         subscription yet); the topic, or None if the link is unknown or revoked."""
-        invite = await self._storage.find_invite(self._pseudonyms.invite(token)) if _TOKEN.fullmatch(token) else None
+        invite = await self._stored.find_invite(self._pseudonyms.invite(token)) if _TOKEN.fullmatch(token) else None
         if invite is None or invite[1] not in self._content.topics:
             return None
         invite_id, topic = invite
@@ -169,10 +170,10 @@ class Subscriptions:
         return topic
 
     async def revoke(self, invite_id: str) -> int | None:
-        return await self._storage.revoke_invite(invite_id)
+        return await self._stored.revoke_invite(invite_id)
 
     async def invites(self) -> list[tuple[str, str, str]]:
-        return await self._storage.list_invites()
+        return await self._stored.list_invites()
 
     # audience ----------------------------------------------------------------------------
 
@@ -182,7 +183,7 @@ class Subscriptions:
         """Everyone a broadcast reaches, each with the time their quiet hours let it arrive."""
         if not languages or not topics or countries == []:
             return []
-        found = await self._storage.subscribers(languages, countries, topics)
+        found = await self._stored.subscribers(languages, countries, topics)
         recipients = []
         for stored in found:
             subscription = _subscription(stored)

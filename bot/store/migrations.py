@@ -1,0 +1,130 @@
+"""The schema, moved up one version at a time by PRAGMA user_version.
+
+Privacy rules for every table: no raw Telegram id, username, name or phone number. Rows
+about a person are keyed by a keyed pseudonym (see bot/privacy/pseudonyms.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from pathlib import Path
+
+import aiosqlite
+
+# Each entry moves the schema from version i to i + 1. Append only; never edit a shipped one.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE preferences (
+        user_key BLOB PRIMARY KEY,  -- HMAC-SHA256(secret, telegram user id), never the id itself
+        language TEXT,
+        country TEXT
+    ) WITHOUT ROWID;
+    """,
+    # Reports carry nothing derived from who sent them: a random id, the ISO week, the
+    # answer codes. WITHOUT ROWID keeps rows in id order, which says nothing about when
+    # they came. The receipt is HMAC(secret, code): only the person holding the code can
+    # find the row again. Free text lives apart, unreviewed until a person releases it.
+    """
+    CREATE TABLE reports (
+        id TEXT PRIMARY KEY,          -- random UUID4
+        week TEXT NOT NULL,           -- ISO week, e.g. 2026-W48; nothing finer
+        answers TEXT NOT NULL,        -- JSON: question id -> answer code or band
+        receipt BLOB NOT NULL UNIQUE  -- HMAC of the receipt code, for /withdraw
+    ) WITHOUT ROWID;
+    CREATE TABLE report_texts (
+        report_id TEXT PRIMARY KEY REFERENCES reports (id) ON DELETE CASCADE,
+        text TEXT NOT NULL,           -- scrubbed of phone numbers, emails, links, ids, names
+        reviewed INTEGER NOT NULL DEFAULT 0  -- 1 only when a reviewer releases it
+    ) WITHOUT ROWID;
+    """,
+    # Broadcasts: the organizer's texts per language, and one outbox row per recipient. A row
+    # stays 'pending' until Telegram accepted its message, so delivery resumes after a crash.
+    # The chat id is AES-GCM encrypted (bot/privacy/chat_cipher.py) and wiped once the row is settled;
+    # the recipient is the subscription's random id, never a Telegram id.
+    """
+    CREATE TABLE broadcasts (
+        id TEXT PRIMARY KEY,          -- random UUID4
+        status TEXT NOT NULL CHECK (status IN ('sending', 'paused', 'cancelled', 'done')),
+        texts TEXT NOT NULL,          -- JSON: language -> text
+        created_at TEXT NOT NULL      -- ISO minute, UTC
+    ) WITHOUT ROWID;
+    CREATE TABLE outbox (
+        broadcast_id TEXT NOT NULL REFERENCES broadcasts (id) ON DELETE CASCADE,
+        recipient TEXT NOT NULL,      -- opaque random id of the subscription
+        chat BLOB,                    -- encrypted chat id; NULL once the row is settled
+        language TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'failed', 'blocked')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        not_before REAL NOT NULL DEFAULT 0,  -- Unix time before which a retry must wait
+        error TEXT,                   -- Telegram's reason for the last failure
+        PRIMARY KEY (broadcast_id, recipient)
+    ) WITHOUT ROWID;
+    -- Only pending rows are ever looked up by time, and they shrink as a broadcast proceeds.
+    CREATE INDEX outbox_pending ON outbox (broadcast_id, not_before) WHERE state = 'pending';
+    """,
+    # Subscriptions to updates. Keyed by a keyed pseudonym of the Telegram id (its own key, so
+    # it joins no other table); the chat id, needed to send, is AES-GCM encrypted. Topics
+    # unlocked by an invite link name it, so revoking the link removes them.
+    """
+    CREATE TABLE subscriptions (
+        id TEXT PRIMARY KEY,          -- random UUID4: the outbox's recipient
+        user_key BLOB NOT NULL UNIQUE,  -- HMAC-SHA256(secret, telegram user id)
+        chat BLOB NOT NULL,           -- encrypted chat id (bot/privacy/chat_cipher.py)
+        language TEXT NOT NULL,
+        country TEXT,                 -- news about this country only; NULL: about any country
+        quiet_start INTEGER,          -- quiet hours [start, end), hours 0-23 on the worker's clock
+        quiet_end INTEGER,
+        zone TEXT                     -- a chosen offset such as UTC+05:30; NULL: the country's zone
+    ) WITHOUT ROWID;
+    CREATE TABLE invites (
+        id TEXT PRIMARY KEY,          -- random UUID4
+        token BLOB NOT NULL UNIQUE,   -- HMAC of the link's token: the link itself is never kept
+        topic TEXT NOT NULL,
+        created_at TEXT NOT NULL      -- ISO minute, UTC
+    ) WITHOUT ROWID;
+    CREATE TABLE subscription_topics (
+        subscription_id TEXT NOT NULL REFERENCES subscriptions (id) ON DELETE CASCADE,
+        topic TEXT NOT NULL,
+        invite_id TEXT REFERENCES invites (id) ON DELETE CASCADE,  -- the link that unlocked it
+        PRIMARY KEY (subscription_id, topic)
+    ) WITHOUT ROWID;
+    CREATE INDEX subscription_topics_by_topic ON subscription_topics (topic);
+    CREATE INDEX subscription_topics_by_invite ON subscription_topics (invite_id) WHERE invite_id IS NOT NULL;
+    """,
+    # Research exports, logged without who asked: the tier, when, and how many rows went out.
+    """
+    CREATE TABLE exports (
+        id TEXT PRIMARY KEY,          -- random UUID4
+        tier TEXT NOT NULL CHECK (tier IN ('tables', 'microdata')),
+        created_at TEXT NOT NULL,     -- ISO second, UTC
+        rows_released INTEGER NOT NULL,
+        rows_suppressed INTEGER NOT NULL,
+        k INTEGER                     -- the achieved k of a microdata export
+    ) WITHOUT ROWID;
+    """,
+]
+
+
+def stored_schema_version(path: Path) -> int | None:
+    """The schema version of the database file, read-only; None if there is no file yet."""
+    if not path.exists():
+        return None
+    with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+        return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+async def user_version(db: aiosqlite.Connection) -> int:
+    (row,) = await db.execute_fetchall("PRAGMA user_version")
+    return int(row[0])
+
+
+async def migrate(db: aiosqlite.Connection) -> None:
+    version = await user_version(db)
+    if version > len(MIGRATIONS):
+        raise RuntimeError(
+            f"the database is at schema version {version}, newer than this Haki ({len(MIGRATIONS)}): upgrade Haki"
+        )
+    for target, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        # One transaction per step, so a failed migration leaves the previous version intact.
+        await db.executescript(f"BEGIN; {script}; PRAGMA user_version = {target}; COMMIT;")
