@@ -12,7 +12,7 @@ import time
 from telegram import Bot
 from telegram.error import BadRequest, TelegramError
 
-from bot.broadcasts.composer import progress_screen
+from bot.broadcasts.progress import progress_screen
 from bot.store.broadcasts import BroadcastStore
 from bot.ui.screens import Screen
 from bot.ui.texts import Texts

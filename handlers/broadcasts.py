@@ -1,7 +1,7 @@
-"""Organizers write broadcasts (/broadcast, the composer of bot/broadcasts/composer.py), follow them
-and pause, resume or stop them (/broadcasts, and the buttons of the progress message). The
-draft lives in this chat's memory only; on Send it becomes the outbox that bot/broadcasts/delivery.py
-drains. Only organizers get here (handlers/roles.py)."""
+"""Organizers write broadcasts (/broadcast, the composer of bot/broadcasts/composer.py), follow
+them and pause, resume or stop them (/broadcasts, and the buttons of the progress message,
+bot/broadcasts/progress.py). The draft lives in this chat's memory only; on Send it becomes the
+outbox that bot/broadcasts/delivery.py drains. Only organizers get here (handlers/roles.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.broadcasts import composer
+from bot.broadcasts import composer, progress
 from bot.broadcasts.composer import Draft
 from bot.guide.navigation import Prefs
 from bot.ui.screens import Screen
@@ -72,7 +72,7 @@ async def recent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/broadcasts: the latest ones, each a button to its live view."""
     s, t, _ = await viewer(update, context)
     found = await s.store.broadcasts.recent_broadcasts(RECENT, datetime.now(UTC).timestamp())
-    await screens.send(context, update.effective_chat.id, composer.list_screen(t, found))
+    await screens.send(context, update.effective_chat.id, progress.list_screen(t, found))
 
 
 async def control(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
