@@ -15,7 +15,6 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.reports import survey
-from bot.reports.scrub import scrub
 from bot.store.storage import unwritable, unwritable_line
 from bot.ui.forms import Form, origin_of
 from bot.ui.screens import Screen
@@ -90,7 +89,7 @@ def _next(form: Form, s: Services, t: Texts) -> Screen:
     content = s.navigator.content
     if form.current() is not None:
         return survey.question_screen(form, t, content)
-    return survey.review_screen(form, t, content, _scrubbed(form, content))
+    return survey.review_screen(form, t, content)
 
 
 async def _send(context, s: Services, t: Texts, form: Form, user_id: int) -> Screen:
@@ -104,7 +103,7 @@ async def _send(context, s: Services, t: Texts, form: Form, user_id: int) -> Scr
             survey.iso_week(dt.date.today()),
             survey.kept_answers(form, content),
             s.pseudonyms.receipt(code),
-            _scrubbed(form, content),
+            survey.kept_text(form),
         )
     except Exception as error:
         if not unwritable(error):
@@ -116,7 +115,3 @@ async def _send(context, s: Services, t: Texts, form: Form, user_id: int) -> Scr
     flows.end(context)  # the draft is gone the moment it is saved
     return survey.sent_screen(t, code)
 
-
-def _scrubbed(form: Form, content) -> str | None:
-    text = survey.free_text(form)
-    return scrub(text, str(form.answers.get("country") or "")) if text else None
