@@ -1,5 +1,5 @@
 """The working-conditions report in Telegram: its buttons and typed answers go to
-bot/reports/flow.py, whose steps are done here. The draft stays in this chat's
+bot/reports/flow.py, whose steps are done here; /withdraw. The draft stays in this chat's
 memory until Send (handlers/flows.py); bot/reports/saving.py writes it."""
 
 from __future__ import annotations
@@ -46,3 +46,11 @@ async def typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     form: Form = flows.current(context, survey.NAME)
     screen = flow.typed(form, update.effective_message.text or "", t, s.navigator.content)
     await screens.send(context, update.effective_chat.id, screen)
+
+
+async def withdraw(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/withdraw CODE: delete the report this receipt code was given for."""
+    s, t, _ = await viewer(update, context)
+    flows.end(context)
+    done = await saving.withdraw(" ".join(context.args or []), s.storage.withdraw_report, s.pseudonyms)
+    await screens.send(context, update.effective_chat.id, flow.withdrawn(t, done))

@@ -90,6 +90,12 @@ def typed(form: Form, text: str, t: Texts, content: Content) -> Screen:
     return screen.with_notice(t.ui(problem)) if problem else screen
 
 
+def withdrawn(t: Texts, done: bool | None) -> Screen:
+    """The answer to /withdraw: None when no code was given."""
+    key = "withdraw_usage" if done is None else "withdraw_done" if done else "withdraw_unknown"
+    return Screen(t.ui(key), protected=True)
+
+
 def _next(form: Form, t: Texts, content: Content) -> Screen:
     if form.current() is not None:
         return survey.question_screen(form, t, content)

@@ -1,6 +1,6 @@
-"""Writing a report. Only the codes, bands, ISO week and scrubbed text are written; the
-receipt code is kept only as its pseudonym. The Telegram id serves one purpose: today's
-in-memory count (bot/reports/daily_limit.py)."""
+"""Writing a report and withdrawing it by its receipt code. Only the codes, bands, ISO week
+and scrubbed text are written; the receipt code is kept only as its pseudonym. The Telegram
+id serves one purpose: today's in-memory count (bot/reports/daily_limit.py)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from bot.reports.daily_limit import DailyLimit
 from bot.store.storage import unwritable, unwritable_line
 from bot.ui.forms import Form
 
-# The storage's add_report(week, answers, receipt, text).
+# The storage's add_report(week, answers, receipt, text) and withdraw_report(receipt).
 AddReport = Callable[[str, dict[str, str], bytes, str | None], Awaitable[None]]
+WithdrawReport = Callable[[bytes], Awaitable[bool]]
 
 log = logging.getLogger(__name__)
 
@@ -41,3 +42,11 @@ async def save(
         return None
     limit.take(user_id)  # counted once saved; a chat's updates are handled one at a time
     return code
+
+
+async def withdraw(typed: str, withdraw_report: WithdrawReport, pseudonyms: Pseudonyms) -> bool | None:
+    """Delete the report given this receipt code (as typed: any case, spaces or dashes);
+    whether there was one, or None when no code was typed."""
+    if not typed.strip():
+        return None
+    return await withdraw_report(pseudonyms.receipt(survey.normalize_code(typed)))
