@@ -76,7 +76,7 @@ COMMANDS = {
     "privacy": safety.privacy,
     "exit": safety.exit_chat,
     "forget": safety.forget,
-    "withdraw": safety.withdraw,
+    "withdraw": reports.withdraw,
     "subscribe": updates.subscribe,
     "unsubscribe": updates.unsubscribe,
 }

@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.broadcasts import composer
+from bot.reports import survey
 from bot.tools import fairpay, letter
 from handlers import broadcasts, flows, reports, screens, tools
 from handlers.services import viewer
@@ -17,7 +18,7 @@ FORMS = {kind.NAME: kind for kind in (fairpay, letter)}
 async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Typed text: the answer to an open form's question, or something we did not ask for."""
     name = flows.current_name(context)
-    if name == reports.NAME:
+    if name == survey.NAME:
         await reports.typed(update, context)
         return
     if name == composer.NAME:

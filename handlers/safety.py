@@ -1,11 +1,10 @@
-"""The worker's controls: /exit (leave and clear the chat), /forget, /withdraw and /privacy."""
+"""The worker's controls: /exit (leave and clear the chat), /forget and /privacy."""
 
 from __future__ import annotations
 
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.reports import survey
 from bot.ui.screens import Screen
 from handlers import flows, screens, trail
 from handlers.services import viewer
@@ -29,19 +28,6 @@ async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     # Both run: `or` would skip the second once the first found something.
     deleted = any([await s.preferences.forget(user_id), await s.subscriptions.stop(user_id)])
     await screens.send(context, update.effective_chat.id, Screen(t.ui("forget_done" if deleted else "forget_nothing")))
-
-
-async def withdraw(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    s, t, _ = await viewer(update, context)
-    flows.end(context)
-    code = " ".join(context.args or [])
-    if not code.strip():
-        key = "withdraw_usage"
-    elif await s.store.reports.withdraw_report(s.pseudonyms.receipt(survey.normalize_code(code))):
-        key = "withdraw_done"
-    else:
-        key = "withdraw_unknown"
-    await screens.send(context, update.effective_chat.id, Screen(t.ui(key), protected=True))
 
 
 async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

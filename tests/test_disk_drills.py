@@ -60,7 +60,7 @@ def refused_kindly(bot, code: str, message) -> None:
 async def test_a_read_only_database_keeps_the_draft_and_holds_the_broadcast_until_writable(navigator, tmp_path):
     seen_report = Seen("a report was not saved")
     seen_delivery = Seen("broadcast delivery waits")
-    logging.getLogger("handlers.reports").addHandler(seen_report)
+    logging.getLogger("bot.reports.saving").addHandler(seen_report)
     logging.getLogger("bot.broadcasts.delivery").addHandler(seen_delivery)
     path = tmp_path / "data" / "haki.sqlite3"
     try:
@@ -100,7 +100,7 @@ async def test_a_read_only_database_keeps_the_draft_and_holds_the_broadcast_unti
             await asyncio.wait_for(s.progress.wait_over(broadcast_id), 60)
             received = [sum("Drill disk" in (m.text or "") for m in bot.sandbox.user(c).bot_messages) for c in ids]
     finally:
-        logging.getLogger("handlers.reports").removeHandler(seen_report)
+        logging.getLogger("bot.reports.saving").removeHandler(seen_report)
         logging.getLogger("bot.broadcasts.delivery").removeHandler(seen_delivery)
     assert received == [1] * len(ids)  # each exactly once: recorded late, never sent again
     found = await asyncio.to_thread(stored, path)

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from bot.content.model import Content
 from bot.content.schema import OTHER_COUNTRY
+from bot.reports.scrub import scrub
 from bot.ui import callbacks
 from bot.ui.forms import Form, Question
 from bot.ui.screens import Button, Screen
@@ -70,8 +71,10 @@ def kept_answers(form: Form, content: Content) -> dict[str, str]:
     return kept
 
 
-def free_text(form: Form) -> str | None:
-    return next((str(form.answers[q.id]) for q in form.pending() if q.kind == "text" and q.id in form.answers), None)
+def kept_text(form: Form) -> str | None:
+    """The free text as stored: scrubbed of whatever could identify its writer."""
+    text = next((str(form.answers[q.id]) for q in form.pending() if q.kind == "text" and q.id in form.answers), None)
+    return scrub(text, str(form.answers.get("country") or "")) if text else None
 
 
 def _currency(form: Form, content: Content) -> str | None:
@@ -91,8 +94,9 @@ def question_screen(form: Form, t: Texts, content: Content, notice: str | None =
     return replace(screen, protected=True)
 
 
-def review_screen(form: Form, t: Texts, content: Content, comment: str | None) -> Screen:
+def review_screen(form: Form, t: Texts, content: Content) -> Screen:
     """Every answer as it will be kept (pay as its band, the text as scrubbed), to check."""
+    comment = kept_text(form)
     lines = [t.ui("report_review")]
     for number, question in enumerate(form.pending(), start=1):
         shown = _shown(form, t, content, question, comment)
