@@ -11,6 +11,7 @@ import asyncio
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.privacy.disclosure import THRESHOLD
 from bot.ui.screens import Button, Screen
 from bot.ui.texts import Texts
 from bot.updates.menu import topic_name
@@ -19,7 +20,6 @@ from handlers import screens
 from handlers.services import Services, viewer
 
 PREFIX = "iv"
-SMALL = 10  # counts below this are shown as "<10", as everywhere organizers see numbers
 
 
 async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -77,4 +77,4 @@ async def _list(s: Services, t: Texts) -> Screen:
 
 
 def _count(t: Texts, n: int) -> str:
-    return f"<{SMALL}" if 0 < n < SMALL else t.number(n)
+    return f"<{THRESHOLD}" if 0 < n < THRESHOLD else t.number(n)

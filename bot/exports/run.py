@@ -24,6 +24,7 @@ from pathlib import Path
 
 from bot import __version__
 from bot.content.model import Content
+from bot.privacy.disclosure import THRESHOLD
 from bot.store.storage import ReportReader, record_export
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,6 @@ TIERS = ("tables", "microdata")
 PERIODS = ("month", "quarter")
 MIN_K = 3  # below this, k-anonymity protects nobody (the SDC Practice Guide's usual levels are 3 and 5)
 DEFAULT_K = 5
-SMALL = 10  # tables: counts 1-9 are suppressed; medians need this many reports
 MAX_DIMENSIONS = 3
 
 
@@ -137,7 +137,7 @@ def zipped(folder: Path, summary: Summary) -> bytes:
 
 CODEBOOK_JSON, CODEBOOK_CSV, NOTICE_FILE = "codebook.json", "codebook.csv", "DATA-USE.txt"
 
-DATA_USE_NOTICE = """\
+DATA_USE_NOTICE = f"""\
 Haki research export: conditions of use
 
 These data come from workers who reported their working conditions anonymously, often at
@@ -147,8 +147,8 @@ risk of losing their job if they are identified. By using them you agree:
    other data, knowledge of a workplace, or comparing exports.
 2. Not to use them to track, monitor, rate or take action against any worker, team or
    workplace, and not to pass them to anyone who would (employers, platforms, vendors).
-3. To publish only aggregate results, keeping the same rules: no count from 1 to 9, no
-   median or share over fewer than 10 reports.
+3. To publish only aggregate results, keeping the same rules: no count from 1 to {THRESHOLD - 1}, no
+   median or share over fewer than {THRESHOLD} reports.
 4. To keep the files secure, share them only with people bound by these conditions, and
    delete them when the research is done.
 5. To tell the Haki maintainers at once if you believe a person could be identified.

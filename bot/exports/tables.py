@@ -39,7 +39,8 @@ from babel.dates import format_skeleton
 
 from bot.content.model import Content
 from bot.content.schema import OTHER_COUNTRY
-from bot.exports.run import SMALL, ExportOptions, ExportRefused, Summary, Variable
+from bot.exports.run import ExportOptions, ExportRefused, Summary, Variable
+from bot.privacy.disclosure import THRESHOLD
 from bot.stats.figures import BELOW, band_text, classify, medians_of
 from bot.store.storage import ReportReader
 from bot.tools.fairpay import minimum_hourly
@@ -106,10 +107,10 @@ def write_tables(reader: ReportReader, content: Content, options: ExportOptions,
     grand = table.grand_total
     if grand == 0:
         raise ExportRefused("There are no reports yet, so there is nothing to export.")
-    if grand < SMALL:
+    if grand < THRESHOLD:
         raise ExportRefused(
-            f"There are fewer than {SMALL} reports so far: every count would have to be hidden. "
-            f"Tables can be exported from {SMALL} reports."
+            f"There are fewer than {THRESHOLD} reports so far: every count would have to be hidden. "
+            f"Tables can be exported from {THRESHOLD} reports."
         )
     try:
         table.protection = protect(table.counts)
@@ -149,7 +150,7 @@ def _too_thin(options: ExportOptions) -> str:
     advice = f"Try {' or '.join(tries)}, or wait" if tries else "Wait"
     return (
         f"Nothing can be released by {' × '.join(options.dimensions)}: the reports are spread too thinly, so every "
-        f"count but the total would have to be hidden to protect groups of fewer than {SMALL} reports. "
+        f"count but the total would have to be hidden to protect groups of fewer than {THRESHOLD} reports. "
         f"{advice} until more reports have come in."
     )
 
@@ -232,7 +233,7 @@ class Table:
         answered = dist.sum(axis=-1)
         middle = (answered + 1) // 2
         found = np.argmax(np.cumsum(dist, axis=-1) >= middle[..., None], axis=-1)
-        return np.where((answered >= SMALL) & ~self.suppressed, found, -1)
+        return np.where((answered >= THRESHOLD) & ~self.suppressed, found, -1)
 
     def cell_published(self, fixed: dict[str, str], spread: Iterable[str] = ()) -> bool:
         """Whether the table publishes every count with these answers fixed, any answer to the
@@ -346,7 +347,7 @@ def protect(counts: np.ndarray, complementary: bool = True) -> Protection:
     under 10 from the rest (see the module's docstring). Unprotectable if that cannot be done."""
     start = time.perf_counter()
     flat = counts.ravel().astype(np.int64)
-    primary = (flat > 0) & (flat < SMALL)
+    primary = (flat > 0) & (flat < THRESHOLD)
     result = Protection(primary.reshape(counts.shape).copy(), primary=int(primary.sum()))
     if complementary and primary.any():
         _Suppressor(counts.shape, flat, primary, result).run()
@@ -423,19 +424,19 @@ class _Suppressor:
         equations = hstack([a, csr_matrix((a.shape[0], m))])
         low = np.r_[np.ones(n), np.zeros(m)]
         if required is not None:
-            low[np.searchsorted(hidden, required)] = SMALL
+            low[np.searchsorted(hidden, required)] = THRESHOLD
         self.result.integer_programs += 1
         found = milp(
             np.r_[np.zeros(n), -np.ones(m)],
             constraints=[LinearConstraint(equations, b, b), LinearConstraint(links, -np.inf, 0)],
             integrality=np.r_[np.ones(n), np.zeros(m)],
-            bounds=Bounds(low, np.r_[np.full(n, np.inf), np.full(m, SMALL)]),
+            bounds=Bounds(low, np.r_[np.full(n, np.inf), np.full(m, THRESHOLD)]),
             options={"time_limit": MIP_SECONDS},
         )
         if found.x is None:
             return 0
         before = int(self.certified[cells].sum())
-        self.certified[hidden[np.round(found.x[:n]) >= SMALL]] = True
+        self.certified[hidden[np.round(found.x[:n]) >= THRESHOLD]] = True
         return int(self.certified[cells].sum()) - before
 
     def _candidates(self, cells: np.ndarray) -> np.ndarray:
@@ -466,13 +467,13 @@ class _Suppressor:
                 inner = hidden[:, :-1]
                 small_inside = (inner & self.primary[lines[:, :-1]]).any(axis=1)
                 room = (self.flat[lines[:, :-1]] * inner).sum(axis=1) - inner.sum(axis=1) + 1
-                short = small_inside & ~hidden[:, -1] & (room < SMALL)
+                short = small_inside & ~hidden[:, -1] & (room < THRESHOLD)
                 alone = hidden.sum(axis=1) == 1
                 for line in np.flatnonzero(alone | short):
                     cells = lines[line]
                     if self.suppressed[cells].sum() > 1 and not short[line]:
                         continue
-                    needed = SMALL - room[line] if short[line] else 0
+                    needed = THRESHOLD - room[line] if short[line] else 0
                     if self._hide(cells, needed) >= 0:
                         self.result.by_lines += 1
                         changed = True
@@ -493,7 +494,7 @@ class _Suppressor:
         if found.status != 0:  # the true table is a solution: a solver failure, so count it unsafe
             log.warning("tables export: a linear program failed (%s); hiding more counts", found.message)
             return False
-        if -found.fun < SMALL - 1e-6:
+        if -found.fun < THRESHOLD - 1e-6:
             return False
         point = found.x
         if np.abs(point - np.round(point)).max() > 1e-6:
@@ -502,7 +503,7 @@ class _Suppressor:
             self._certify_many(np.flatnonzero(self.primary & ~self.certified), required=cell)
             return bool(self.certified[cell])
         self.certified[cell] = True
-        self.certified[hidden[np.round(point) >= SMALL]] = True
+        self.certified[hidden[np.round(point) >= THRESHOLD]] = True
         return True
 
     def _widen(self, cell: int) -> None:
@@ -526,7 +527,7 @@ class _Suppressor:
         cost = np.r_[np.zeros(hidden.size), weight, weight]
         low = np.r_[np.ones(hidden.size), np.zeros(2 * candidates.size)]
         high = np.r_[np.full(hidden.size, np.inf), np.full(candidates.size, np.inf), values - 1]
-        low[np.searchsorted(hidden, cell)] = SMALL
+        low[np.searchsorted(hidden, cell)] = THRESHOLD
         self.result.programs += 1
         found = linprog(cost, A_eq=a, b_eq=b, bounds=np.c_[low, high], method="highs-ds")
         if found.status != 0:
@@ -641,8 +642,8 @@ def chart_panels(content: Content, table: Table, pay_rows: list[tuple[tuple[str 
         for code in codes:
             yes, total = inside[n, code], out_of[n, code]
             shown = (
-                yes >= SMALL
-                and total - yes >= SMALL
+                yes >= THRESHOLD
+                and total - yes >= THRESHOLD
                 and table.cell_published({"country": code}, [d for d in share.depends_on if d != "country"])
             )
             panel.rows.append((country_name(code), yes / total if shown else None))
@@ -657,7 +658,7 @@ def country_name(code: str) -> str:
 
 
 CHART_CAPTION = (
-    f"A share is drawn only when at least {SMALL} reports are counted in it and at least {SMALL} are not,\n"
+    f"A share is drawn only when at least {THRESHOLD} reports are counted in it and at least {THRESHOLD} are not,\n"
     "and the tables do not hide a count it is made of; otherwise its bar is hatched and marked hidden.\n"
     "Below the minimum wage: of all the country's reports, those that cannot be compared (paid per day or\n"
     "per task, no amount, another currency, a band spanning the minimum) included: a lower bound.\n"
@@ -750,7 +751,7 @@ def _variables(content: Content, table: Table) -> list[Variable]:
     found["reports"] = Variable(
         "reports",
         "Number of reports in the cell. Empty (null in JSON Lines) when suppressed.",
-        generalization=f"Counts from 1 to {SMALL - 1} suppressed, and others with them so that none can be worked "
+        generalization=f"Counts from 1 to {THRESHOLD - 1} suppressed, and others with them so that none can be worked "
         "out from the totals.",
     )
     found["suppressed"] = Variable(
@@ -760,7 +761,8 @@ def _variables(content: Content, table: Table) -> list[Variable]:
         found[f"median_{name}"] = Variable(
             f"median_{name}",
             f"Median answer of the cell's reports to: {survey.get(name, name)} (the answer of the middle report, the "
-            f"lower middle one for an even number). Only in shown cells with {SMALL} or more answers; empty otherwise.",
+            f"lower middle one for an even number). Only in shown cells with {THRESHOLD} or more answers; empty "
+            "otherwise.",
             _code_labels(content, name, _options(content, name)),
         )
     extra = {
@@ -794,24 +796,24 @@ def _variables(content: Content, table: Table) -> list[Variable]:
 
 def _notes(table: Table) -> list[str]:
     notes = [
-        f"Counts from 1 to {SMALL - 1} are suppressed (empty in tables.csv, null in tables.jsonl, suppressed = 1); "
+        f"Counts from 1 to {THRESHOLD - 1} are suppressed (empty in tables.csv, null in tables.jsonl, suppressed = 1); "
         "0 is shown as 0. This holds for every cell, the margins (ALL) included. ALL is the total over a dimension; "
         f"{NOT_ANSWERED} counts the reports that did not answer.",
-        f"Complementary suppression: more counts (of {SMALL} or more) are suppressed so that no suppressed count can "
-        "be worked out from the others. The exporter checks it by linear programming (integer programming where "
+        f"Complementary suppression: more counts (of {THRESHOLD} or more) are suppressed so that no suppressed count "
+        "can be worked out from the others. The exporter checks it by linear programming (integer programming where "
         "needed): for someone who knows every published number, that each line of cells adds up to its ALL cell, "
-        f"and that a suppressed count is a whole number of at least 1, every suppressed count from 1 to {SMALL - 1} "
-        f"could still be {SMALL} or more.",
+        "and that a suppressed count is a whole number of at least 1, every suppressed count from 1 to "
+        f"{THRESHOLD - 1} could still be {THRESHOLD} or more.",
         f"Medians are the answer band of the middle report (the lower middle one for an even number), given only in "
-        f"cells that are shown and have {SMALL} or more answers to the question.",
+        f"cells that are shown and have {THRESHOLD} or more answers to the question.",
         f"pay_medians: the median pay band per country and pay unit over all periods, from reports in the country's "
-        f"currency; groups of fewer than {SMALL} reports are absent, and so is a median whose country (or pay unit) "
-        "count the table hides.",
-        f"chart.png: shares per country. A share is drawn only when at least {SMALL} reports are counted in it and at "
-        f"least {SMALL} are not, and the tables hide no count it is made of; otherwise its bar is hatched and marked "
-        "hidden. The share paid below the minimum wage is of all the country's reports, those whose pay cannot be "
-        "compared included (paid per day or per task, no amount, another currency, a band spanning the minimum), so "
-        "it is a lower bound.",
+        f"currency; groups of fewer than {THRESHOLD} reports are absent, and so is a median whose country (or pay "
+        "unit) count the table hides.",
+        f"chart.png: shares per country. A share is drawn only when at least {THRESHOLD} reports are counted in it "
+        f"and at least {THRESHOLD} are not, and the tables hide no count it is made of; otherwise its bar is hatched "
+        "and marked hidden. The share paid below the minimum wage is of all the country's reports, those whose pay "
+        "cannot be compared included (paid per day or per task, no amount, another currency, a band spanning the "
+        "minimum), so it is a lower bound.",
     ]
     dropped = [m for m in MEDIANS if m in table.dimensions]
     if dropped:
