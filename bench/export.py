@@ -153,7 +153,7 @@ def export_command(database: Path, folder: Path, tier: str) -> tuple[list[str], 
     code = (
         "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]);"
         "from bot.content import CONTENT_DIR; from bot.guide.check import load_navigator;"
-        "from bot.exports.run import ExportOptions, run_export;"
+        "from bot.exports.options import ExportOptions; from bot.exports.run import run_export;"
         "s = run_export(Path(sys.argv[2]), load_navigator(CONTENT_DIR).content,"
         " ExportOptions(tier=sys.argv[4]), Path(sys.argv[3]));"
         "print(f'rows released {s.rows_released}, suppressed {s.rows_suppressed}, achieved k {s.achieved_k}')"

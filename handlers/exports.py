@@ -20,6 +20,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.exports import run as exports
+from bot.exports.options import PERIODS, TIERS, ExportOptions, ExportRefused
 from bot.ui.screens import Button, Screen
 from handlers import flows, screens, trail
 from handlers.services import viewer
@@ -31,7 +32,7 @@ PREFIX = "ex"
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     flows.end(context)
     _, t, _ = await viewer(update, context)
-    rows = tuple((Button(t.plain(f"export_tier_{tier}"), f"{PREFIX}:t:{tier}"),) for tier in exports.TIERS)
+    rows = tuple((Button(t.plain(f"export_tier_{tier}"), f"{PREFIX}:t:{tier}"),) for tier in TIERS)
     await screens.send(context, update.effective_chat.id, Screen(t.ui("export_choose_tier"), rows))
 
 
@@ -39,17 +40,15 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     s, t, _ = await viewer(update, context)
     parts = (query.data or "").split(":")[1:]
-    if len(parts) == 2 and parts[0] == "t" and parts[1] in exports.TIERS:
+    if len(parts) == 2 and parts[0] == "t" and parts[1] in TIERS:
         tier = parts[1]
-        rows = tuple(
-            (Button(t.plain(f"export_period_{period}"), f"{PREFIX}:p:{tier}:{period}"),) for period in exports.PERIODS
-        )
+        rows = tuple((Button(t.plain(f"export_period_{period}"), f"{PREFIX}:p:{tier}:{period}"),) for period in PERIODS)
         await asyncio.gather(query.answer(), screens.edit(context, query, Screen(t.ui("export_choose_period"), rows)))
         return
-    if len(parts) != 3 or parts[0] != "p" or parts[1] not in exports.TIERS or parts[2] not in exports.PERIODS:
+    if len(parts) != 3 or parts[0] != "p" or parts[1] not in TIERS or parts[2] not in PERIODS:
         await query.answer(t.plain("stale_button"))
         return
-    options = exports.ExportOptions(tier=parts[1], period=parts[2])
+    options = ExportOptions(tier=parts[1], period=parts[2])
     await asyncio.gather(query.answer(), screens.edit(context, query, Screen(t.ui("export_working"))))
     chat_id = update.effective_chat.id
     with tempfile.TemporaryDirectory(prefix="haki-export-") as folder:
@@ -57,7 +56,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             data, caption = await asyncio.to_thread(
                 _export, s.config.database_path, s.navigator.content, options, Path(folder)
             )
-        except exports.ExportRefused as refused:
+        except ExportRefused as refused:
             await screens.send(context, chat_id, Screen(t.ui("export_refused", reason=str(refused))))
             return
     name = f"haki-{options.tier}-{options.period}-{dt.date.today().isoformat()}.zip"
@@ -65,6 +64,6 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     trail.remember(context, sent.message_id)
 
 
-def _export(database: Path, content, options: exports.ExportOptions, folder: Path) -> tuple[bytes, str]:
+def _export(database: Path, content, options: ExportOptions, folder: Path) -> tuple[bytes, str]:
     summary = exports.run_export(database, content, options, folder / "export")
     return exports.zipped(folder / "export", summary), exports.report(options, summary)

@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from bot.exports import tables as export_tables
-from bot.exports.run import ExportOptions, ExportRefused, run_export
+from bot.exports.options import ExportOptions, ExportRefused
+from bot.exports.run import run_export
 from bot.store.storage import ReportReader, Storage
 from tests.conftest import reports_database
 

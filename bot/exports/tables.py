@@ -39,7 +39,7 @@ from babel.dates import format_skeleton
 
 from bot.content.model import Content
 from bot.content.schema import OTHER_COUNTRY
-from bot.exports.run import ExportOptions, ExportRefused, Summary, Variable
+from bot.exports.options import ExportOptions, ExportRefused, Summary, Variable
 from bot.privacy.disclosure import THRESHOLD
 from bot.stats.figures import BELOW, band_text, classify, medians_of
 from bot.store.storage import ReportReader
