@@ -36,6 +36,7 @@ from telegram.ext import (
 from bot.broadcasts import composer
 from bot.broadcasts.delivery import Deliverer
 from bot.config import Config
+from bot.exports import screens as export_screens
 from bot.guide.navigation import Navigator
 from bot.guide.preferences import Preferences
 from bot.privacy.chat_cipher import ChatCipher
@@ -133,7 +134,7 @@ def build_application(config: Config, navigator: Navigator) -> Application:
     }
     for prefix, callback in organizer_buttons.items():
         app.add_handler(CallbackQueryHandler(roles.organizer(callback), pattern=f"^{prefix}:"))
-    app.add_handler(CallbackQueryHandler(roles.researcher(exports.button), pattern=f"^{exports.PREFIX}:"))
+    app.add_handler(CallbackQueryHandler(roles.researcher(exports.button), pattern=f"^{export_screens.PREFIX}:"))
     app.add_handler(CallbackQueryHandler(guide.button))
     app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, fallback.unknown_command))
     app.add_handler(MessageHandler(PRIVATE & filters.TEXT, fallback.text))
