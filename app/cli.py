@@ -14,7 +14,7 @@ from app import logs
 from bot import __version__
 from bot import config as configuration
 from bot.content import CONTENT_DIR, status
-from bot.exports import run as exports
+from bot.exports.options import DEFAULT_K, MIN_K, PERIODS, TIERS, ExportOptions, ExportRefused
 from bot.guide.check import ContentError, load_navigator
 
 log = logging.getLogger("haki")
@@ -61,19 +61,19 @@ def _parser() -> argparse.ArgumentParser:
         "row per report, generalized and suppressed to k-anonymity. Reads HAKI_DATA_DIR.",
     )
     export.add_argument("folder", type=Path, help="a new (or empty) folder to write the export into")
-    export.add_argument("--tier", choices=exports.TIERS, default="tables", help="tables (default) or microdata")
-    export.add_argument("--period", choices=exports.PERIODS, default="month", help="month (default) or quarter")
+    export.add_argument("--tier", choices=TIERS, default="tables", help="tables (default) or microdata")
+    export.add_argument("--period", choices=PERIODS, default="month", help="month (default) or quarter")
     export.add_argument(
         "--by",
-        default=",".join(exports.ExportOptions().dimensions),
+        default=",".join(ExportOptions().dimensions),
         metavar="DIMS",
         help="tables: up to 3 comma-separated dimensions, e.g. period,country,exposure (default %(default)s)",
     )
     export.add_argument(
         "--k",
         type=int,
-        default=exports.DEFAULT_K,
-        help=f"microdata: k-anonymity (default %(default)s, at least {exports.MIN_K})",
+        default=DEFAULT_K,
+        help=f"microdata: k-anonymity (default %(default)s, at least {MIN_K})",
     )
     export.add_argument(
         "--with-text", action="store_true", help="microdata: add free text that a reviewer has released"
@@ -235,7 +235,7 @@ def demo(language: str, latency: float, organizer: bool = False) -> int:
 def export(args: argparse.Namespace) -> int:
     config = configuration.load(require_bot=False)
     try:
-        options = exports.ExportOptions(
+        options = ExportOptions(
             tier=args.tier,
             period=args.period,
             dimensions=tuple(filter(None, (d.strip() for d in args.by.split(",")))),
@@ -245,10 +245,12 @@ def export(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"haki: {exc}", file=sys.stderr)
         return 2
+    from bot.exports import run as exports  # loads numpy: only this command needs it
+
     navigator = load_navigator(CONTENT_DIR)
     try:
         summary = exports.run_export(config.database_path, navigator.content, options, args.folder)
-    except exports.ExportRefused as exc:
+    except ExportRefused as exc:
         print(f"haki: nothing was exported: {exc}", file=sys.stderr)
         return 3
     except (ValueError, FileNotFoundError) as exc:

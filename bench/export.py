@@ -5,7 +5,7 @@ skew: a few big countries, many small groups, pay bands that follow each country
 some free text, half of it released by a reviewer), then times, each in a process of its own:
   - `sqlite3 -csv DB "SELECT * FROM reports" > file`, the floor: one scan, no work;
   - the microdata tier (bot/exports/microdata.py), k = 5, by month;
-  - the tables tier (bot/exports/tables.py), when it exists.
+  - the tables tier (bot/exports/tables.py).
 For each: wall time, peak RSS of the process (the kernel's ru_maxrss, from wait4) and the ratio
 to the plain dump; the median of --repeat runs (the machine is shared, times vary).
 
@@ -153,7 +153,7 @@ def export_command(database: Path, folder: Path, tier: str) -> tuple[list[str], 
     code = (
         "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]);"
         "from bot.content import CONTENT_DIR; from bot.guide.check import load_navigator;"
-        "from bot.exports.run import ExportOptions, run_export;"
+        "from bot.exports.options import ExportOptions; from bot.exports.run import run_export;"
         "s = run_export(Path(sys.argv[2]), load_navigator(CONTENT_DIR).content,"
         " ExportOptions(tier=sys.argv[4]), Path(sys.argv[3]));"
         "print(f'rows released {s.rows_released}, suppressed {s.rows_suppressed}, achieved k {s.achieved_k}')"
@@ -183,7 +183,7 @@ def main() -> None:
             started = time.perf_counter()
             generate(database, args.reports)
             print(f"generated {args.reports:,} reports in {time.perf_counter() - started:.0f} s ({database})")
-        tiers = ["microdata"] + (["tables"] if (REPO / "bot" / "export_tables.py").exists() else [])
+        tiers = ["microdata", "tables"]
         runs: dict[str, list[Run]] = {"dump": [], **{tier: [] for tier in tiers}}
         for i in range(args.repeat):
             dump = folder / "dump.csv"

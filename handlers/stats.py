@@ -13,6 +13,7 @@ import time
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.privacy.disclosure import THRESHOLD
 from bot.stats import chart as stats_chart
 from bot.stats import figures as statistics
 from bot.ui.screens import Screen
@@ -33,7 +34,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     figures = await asyncio.to_thread(statistics.compute, s.navigator.content, tallies, weeks)
     for text in statistics.screens(figures, t):
         await screens.send(context, chat_id, Screen(text))
-    if figures.total.exact and figures.total.value >= statistics.THRESHOLD and stats_chart.drawable(figures):
+    if figures.total.exact and figures.total.value >= THRESHOLD and stats_chart.drawable(figures):
         png = await asyncio.to_thread(stats_chart.render, figures, t)
         photo = await context.bot.send_photo(chat_id, png, caption=t.ui("stats_chart_caption"))
         trail.remember(context, photo.message_id)

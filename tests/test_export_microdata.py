@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from pycanon import anonymity
 
 from bot.exports import microdata as export_microdata
-from bot.exports.run import ExportOptions, ExportRefused, run_export
+from bot.exports.options import ExportOptions, ExportRefused
+from bot.exports.run import run_export
 from bot.store.research import SEPARATOR, ReportReader
 from tests.conftest import reports_database
 

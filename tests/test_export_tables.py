@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from bot.exports import tables as export_tables
-from bot.exports.run import ExportOptions, ExportRefused, run_export
+from bot.exports.options import ExportOptions, ExportRefused
+from bot.exports.run import run_export
 from bot.store import Store
 from bot.store.research import ReportReader
 from tests.conftest import reports_database
@@ -410,6 +411,15 @@ def test_quarters_and_empty_periods_are_listed(navigator, report_template, tmp_p
 
 def test_scipy_and_matplotlib_load_only_when_exporting():
     code = "import sys, bot.exports.run, bot.exports.tables; assert not {'scipy', 'matplotlib'} & set(sys.modules)"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parent.parent)
+
+
+def test_the_bot_starts_without_the_export_libraries():
+    """Start-up stays fast: numpy, scipy and matplotlib load when a researcher exports, not before."""
+    code = (
+        "import sys, app.cli, handlers.application; "
+        "loaded = {'numpy', 'scipy', 'matplotlib'} & set(sys.modules); assert not loaded, loaded"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parent.parent)
 
 

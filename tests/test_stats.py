@@ -12,6 +12,7 @@ from math import inf
 import pytest
 
 from bot.guide.navigation import Prefs
+from bot.privacy.disclosure import THRESHOLD
 from bot.reports.survey import iso_week
 from bot.stats import figures as stats
 from bot.store import Store
@@ -41,14 +42,14 @@ def assert_protected(rows, total):
     """No count from 1 to 9 is shown, and none can be worked out from the total and the others:
     each small one could be anything from 1 to 9."""
     exact = [row.cell.value for row in rows if row.cell.exact]
-    assert all(value == 0 or value >= stats.THRESHOLD for value in exact), exact
+    assert all(value == 0 or value >= THRESHOLD for value in exact), exact
     small = [row for row in rows if row.cell.kind == "small"]
     hidden = [row for row in rows if row.cell.kind == "hidden"]
     for row in small + hidden:
         assert row.cell.value is None and row.share is None  # nothing left to leak
     rest = total - sum(exact)
     for _ in small:
-        others_least = (len(small) - 1) + stats.THRESHOLD * len(hidden)
+        others_least = (len(small) - 1) + THRESHOLD * len(hidden)
         others_most = inf if hidden else 9 * (len(small) - 1)
         assert (max(1, rest - others_most), min(9, rest - others_least)) == (1, 9)
 
@@ -106,7 +107,7 @@ def test_protection_holds_for_any_counts(navigator):
         weeks = [(week(weeks_ago), count) for weeks_ago, (_, count) in enumerate(tallies)]
         figures = stats.compute(navigator.content, tallies, weeks)
         for table in (figures.countries, figures.tasks, figures.months):
-            if table is not None and total >= stats.THRESHOLD:
+            if table is not None and total >= THRESHOLD:
                 assert_protected(table, total)
         for check in figures.pay:
             if check.rows is not None:

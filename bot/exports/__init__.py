@@ -1,1 +1,1 @@
-"""Research exports: tables with suppression, k-anonymous microdata, codebook and notice."""
+"""Research exports: tables with suppression, k-anonymous microdata, codebook and notice, and the /export screens."""

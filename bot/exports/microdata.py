@@ -40,7 +40,7 @@ from babel.numbers import format_decimal
 
 from bot.content.model import Content
 from bot.content.schema import OTHER_COUNTRY
-from bot.exports.run import ExportOptions, ExportRefused, Summary, Variable
+from bot.exports.options import ExportOptions, ExportRefused, Summary, Variable
 from bot.store.research import SEPARATOR, ReportReader
 
 CSV_FILE, JSONL_FILE = "microdata.csv", "microdata.jsonl"

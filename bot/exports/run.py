@@ -19,67 +19,18 @@ import io
 import json
 import logging
 import zipfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
 from bot import __version__
 from bot.content.model import Content
+from bot.exports.microdata import write_microdata
+from bot.exports.options import ExportOptions, Summary
+from bot.exports.tables import write_tables
+from bot.privacy.disclosure import THRESHOLD
 from bot.store.research import ReportReader, record_export
 
 log = logging.getLogger(__name__)
-TIERS = ("tables", "microdata")
-PERIODS = ("month", "quarter")
-MIN_K = 3  # below this, k-anonymity protects nobody (the SDC Practice Guide's usual levels are 3 and 5)
-DEFAULT_K = 5
-SMALL = 10  # tables: counts 1-9 are suppressed; medians need this many reports
-MAX_DIMENSIONS = 3
-
-
-class ExportRefused(Exception):
-    """Nothing can be released safely; the message says why and what to try instead."""
-
-
-@dataclass(frozen=True)
-class ExportOptions:
-    tier: str = "tables"
-    period: str = "month"
-    dimensions: tuple[str, ...] = ("period", "country", "task")  # tables: what the counts are by
-    k: int = DEFAULT_K  # microdata
-    with_text: bool = False  # microdata: reviewer-released free text, only when asked
-
-    def __post_init__(self) -> None:
-        if self.tier not in TIERS:
-            raise ValueError(f"tier must be one of {', '.join(TIERS)}, not {self.tier!r}")
-        if self.period not in PERIODS:
-            raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {self.period!r}")
-        if self.k < MIN_K:
-            raise ValueError(f"k must be at least {MIN_K}: below that, rows protect nobody")
-        if not 1 <= len(self.dimensions) <= MAX_DIMENSIONS or len(set(self.dimensions)) != len(self.dimensions):
-            raise ValueError(f"choose 1 to {MAX_DIMENSIONS} different dimensions")
-        if self.with_text and self.tier != "microdata":
-            raise ValueError("free text exists only in the microdata tier")
-
-
-@dataclass(frozen=True)
-class Variable:
-    """One column of an export, for the codebook."""
-
-    name: str
-    description: str
-    codes: dict[str, str] = field(default_factory=dict)  # code -> label (English)
-    generalization: str = ""  # what was done to it before release, if anything
-
-
-@dataclass
-class Summary:
-    """What a tier wrote into the export folder."""
-
-    files: list[str]  # names inside the folder, data files first
-    variables: list[Variable]
-    rows_released: int  # microdata: rows; tables: reports counted
-    rows_suppressed: int  # microdata: rows left out; tables: cells suppressed
-    achieved_k: int | None = None  # microdata: the smallest group of identical quasi-identifiers
-    notes: list[str] = field(default_factory=list)  # the rules applied, in plain words
 
 
 def run_export(
@@ -91,12 +42,8 @@ def run_export(
         raise ValueError(f"{folder} is not empty: choose a new folder for each export")
     with ReportReader(database) as reader:
         if options.tier == "tables":
-            from bot.exports.tables import write_tables
-
             summary = write_tables(reader, content, options, folder)
         else:
-            from bot.exports.microdata import write_microdata
-
             summary = write_microdata(reader, content, options, folder)
     _write_codebook(folder, options, summary, today or dt.date.today())
     (folder / NOTICE_FILE).write_text(DATA_USE_NOTICE, encoding="utf-8")
@@ -137,7 +84,7 @@ def zipped(folder: Path, summary: Summary) -> bytes:
 
 CODEBOOK_JSON, CODEBOOK_CSV, NOTICE_FILE = "codebook.json", "codebook.csv", "DATA-USE.txt"
 
-DATA_USE_NOTICE = """\
+DATA_USE_NOTICE = f"""\
 Haki research export: conditions of use
 
 These data come from workers who reported their working conditions anonymously, often at
@@ -147,8 +94,8 @@ risk of losing their job if they are identified. By using them you agree:
    other data, knowledge of a workplace, or comparing exports.
 2. Not to use them to track, monitor, rate or take action against any worker, team or
    workplace, and not to pass them to anyone who would (employers, platforms, vendors).
-3. To publish only aggregate results, keeping the same rules: no count from 1 to 9, no
-   median or share over fewer than 10 reports.
+3. To publish only aggregate results, keeping the same rules: no count from 1 to {THRESHOLD - 1}, no
+   median or share over fewer than {THRESHOLD} reports.
 4. To keep the files secure, share them only with people bound by these conditions, and
    delete them when the research is done.
 5. To tell the Haki maintainers at once if you believe a person could be identified.

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import io
 
-from bot.stats.figures import THRESHOLD, Row, Stats, count_text, country_label, percent
+from bot.privacy.disclosure import THRESHOLD
+from bot.stats.figures import Row, Stats, count_text, country_label, percent
 from bot.ui.texts import Texts
 
 EXACT_COLOR, HIDDEN_COLOR, BELOW_COLOR = "#2b6cb0", "#a0aec0", "#c05621"

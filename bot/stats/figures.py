@@ -27,11 +27,11 @@ from babel.numbers import format_percent
 
 from bot.content.model import Content, Country
 from bot.content.schema import OTHER_COUNTRY
+from bot.privacy.disclosure import THRESHOLD
 from bot.tools.fairpay import minimum_hourly
 from bot.ui.screens import sources
 from bot.ui.texts import Texts
 
-THRESHOLD = 10  # smaller counts are not shown; shares and medians need at least this many reports
 # Hidden counts must leave a small one anywhere from 1 to 9: their excess over THRESHOLD adds up to this.
 _SLACK = THRESHOLD - 2
 MONTHS_SHOWN = 6

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.content.model import Content
+from bot.privacy.disclosure import THRESHOLD
 from bot.ui import callbacks
 from bot.ui.screens import Button, Screen
 from bot.ui.texts import Texts
@@ -16,7 +17,6 @@ from bot.updates.menu import topic_name
 from bot.updates.subscriptions import INVITE_PREFIX
 
 PREFIX = callbacks.INVITES
-SMALL = 10  # counts below this are shown as "<10", as everywhere organizers see numbers
 
 
 @dataclass(frozen=True)
@@ -69,5 +69,5 @@ def revoked_notice(t: Texts, removed: int | None) -> str:
     """After Revoke: how many subscriptions lost the topic, or that the link was already gone."""
     if removed is None:
         return t.ui("invite_gone")
-    count = f"<{SMALL}" if 0 < removed < SMALL else t.number(removed)
+    count = f"<{THRESHOLD}" if 0 < removed < THRESHOLD else t.number(removed)
     return t.ui("invite_revoked", count=count)

@@ -1,0 +1,80 @@
+"""/export for researchers, without Telegram: which tier, which period, then the export arrives
+as one zip document (handlers/exports.py sends it).
+
+  /export ──▶ tier (tables | microdata) ──▶ period (month | quarter) ──▶ the zip, or why not
+  ex:t:<tier>          ex:p:<tier>:<period>
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.content.model import Content
+from bot.exports.options import PERIODS, TIERS, ExportOptions, ExportRefused
+from bot.ui import callbacks
+from bot.ui.screens import Button, Screen
+from bot.ui.texts import Texts
+
+PREFIX = callbacks.EXPORT
+
+
+@dataclass(frozen=True)
+class Step:
+    """What a press asks for: a screen in place of the pressed one and, once it shows, maybe an
+    export to run; for a stale button no screen, only a toast."""
+
+    screen: Screen | None = None
+    export: ExportOptions | None = None
+    toast: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """An export as the researcher receives it: one zip, with what went out as its caption."""
+
+    name: str
+    data: bytes
+    caption: str
+
+
+def tier_picker(t: Texts) -> Screen:
+    rows = tuple((Button(t.plain(f"export_tier_{tier}"), f"{PREFIX}:t:{tier}"),) for tier in TIERS)
+    return Screen(t.ui("export_choose_tier"), rows)
+
+
+def on_press(data: str, t: Texts) -> Step:
+    """The answer to a press of an export button."""
+    parts = data.split(":")[1:] if data.startswith(f"{PREFIX}:") else []
+    match parts:
+        case ["t", tier] if tier in TIERS:
+            return Step(_period_picker(t, tier))
+        case ["p", tier, period] if tier in TIERS and period in PERIODS:
+            return Step(Screen(t.ui("export_working")), ExportOptions(tier=tier, period=period))
+    return Step(toast=t.plain("stale_button"))
+
+
+def _period_picker(t: Texts, tier: str) -> Screen:
+    rows = tuple((Button(t.plain(f"export_period_{period}"), f"{PREFIX}:p:{tier}:{period}"),) for period in PERIODS)
+    return Screen(t.ui("export_choose_period"), rows)
+
+
+def refused_screen(t: Texts, refused: ExportRefused) -> Screen:
+    return Screen(t.ui("export_refused", reason=str(refused)))
+
+
+def document(database: Path, content: Content, options: ExportOptions) -> Document:
+    """Run the export and zip it; ExportRefused if nothing can go out. It takes a while: call it
+    in a thread. It reads from its own read-only connection, and writes its files to a temporary
+    folder, deleted once they are zipped."""
+    # Here, not at the top: the tiers load numpy (about 80 ms), which the bot's start-up and
+    # every other update can do without.
+    from bot.exports.run import report, run_export, zipped
+
+    with tempfile.TemporaryDirectory(prefix="haki-export-") as folder:
+        summary = run_export(database, content, options, Path(folder) / "export")
+        data = zipped(Path(folder) / "export", summary)
+    name = f"haki-{options.tier}-{options.period}-{dt.date.today().isoformat()}.zip"
+    return Document(name, data, report(options, summary))
