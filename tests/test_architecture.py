@@ -67,7 +67,7 @@ def test_the_contracts_hold_on_the_code(tmp_path):
         assert f"{name} KEPT" in result.stdout
 
 
-# file to add: its code, and for each contract it must break, what that contract's report must name
+# file to add (or to add a line to): its code, and for each contract it must break, what its report must name
 VIOLATIONS = {
     "bot imports telegram": (
         "bot/store/violation.py",
@@ -103,6 +103,12 @@ VIOLATIONS = {
         "from bot.guide import navigation\n",
         {"bot-acyclic": ".ui -> .guide", "bot-layers": "bot.ui.violation -> bot.guide.navigation"},
     ),
+    # An existing module gains the line: bot.ui.forms already builds on bot.ui.screens.
+    "a cycle between two modules of one bot package": (
+        "bot/ui/screens.py",
+        "from bot.ui import forms\n",
+        {"bot-acyclic": ".screens -> .forms"},
+    ),
     "a lower bot layer imports a higher one": (
         "bot/store/violation.py",
         "from bot.reports import survey\n",
@@ -126,7 +132,8 @@ def test_a_contract_breaks_when_the_code_breaks_it(tmp_path, case):
     path, code, broken = VIOLATIONS[case]
     folder = tree(tmp_path)
     (folder / path).parent.mkdir(exist_ok=True)
-    (folder / path).write_text(code)
+    before = (folder / path).read_text() if (folder / path).exists() else ""
+    (folder / path).write_text(before + code)
     result = lint(folder)
     assert result.returncode == 1, f"import-linter says:\n{result.stdout}{result.stderr}"
     for contract, named in broken.items():
