@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.content.loader import Problem, load_content
+from bot.content.loader import load_content
+from bot.content.problems import Problem
 from bot.content.schema import HOME_PAGE, MAX_MESSAGE_CHARS
 from bot.guide.navigation import Navigator
 from bot.ui import callbacks

@@ -6,9 +6,9 @@ import html
 import re
 from dataclasses import dataclass
 
-from bot.content.loader import placeholders
 from bot.content.model import Content, Fact
 from bot.content.schema import SCREEN_CHARS
+from bot.content.wording import placeholders
 from bot.ui.texts import Texts
 
 
