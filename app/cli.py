@@ -14,6 +14,7 @@ from app import logs
 from bot import __version__
 from bot import config as configuration
 from bot.content import CONTENT_DIR, status
+from bot.exports import run as exports
 from bot.exports.options import DEFAULT_K, MIN_K, PERIODS, TIERS, ExportOptions, ExportRefused
 from bot.guide.check import ContentError, load_navigator
 
@@ -245,8 +246,6 @@ def export(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"haki: {exc}", file=sys.stderr)
         return 2
-    from bot.exports import run as exports  # loads numpy: only this command needs it
-
     navigator = load_navigator(CONTENT_DIR)
     try:
         summary = exports.run_export(config.database_path, navigator.content, options, args.folder)

@@ -11,6 +11,7 @@ import asyncio
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.exports import run
 from bot.exports import screens as export_screens
 from bot.exports.options import ExportRefused
 from handlers import flows, screens, trail
@@ -35,9 +36,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     chat_id = update.effective_chat.id
     try:
-        document = await asyncio.to_thread(
-            export_screens.document, s.config.database_path, s.navigator.content, step.export
-        )
+        document = await asyncio.to_thread(run.document, s.config.database_path, s.navigator.content, step.export)
     except ExportRefused as refused:
         await screens.send(context, chat_id, export_screens.refused_screen(t, refused))
         return

@@ -18,15 +18,14 @@ import datetime as dt
 import io
 import json
 import logging
+import tempfile
 import zipfile
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bot import __version__
 from bot.content.model import Content
-from bot.exports.microdata import write_microdata
 from bot.exports.options import ExportOptions, Summary
-from bot.exports.tables import write_tables
 from bot.privacy.disclosure import THRESHOLD
 from bot.store.research import ReportReader, record_export
 
@@ -40,6 +39,11 @@ def run_export(
     folder.mkdir(parents=True, exist_ok=True)
     if any(folder.iterdir()):
         raise ValueError(f"{folder} is not empty: choose a new folder for each export")
+    # The tiers are imported here, not at the top: they load numpy (about 80 ms), which the bot's
+    # start-up and its other updates can do without.
+    from bot.exports.microdata import write_microdata
+    from bot.exports.tables import write_tables
+
     with ReportReader(database) as reader:
         if options.tier == "tables":
             summary = write_tables(reader, content, options, folder)
@@ -57,6 +61,26 @@ def run_export(
         summary.achieved_k,
     )
     return summary
+
+
+@dataclass(frozen=True)
+class Document:
+    """An export as the researcher receives it: one zip, with what went out as its caption."""
+
+    name: str
+    data: bytes
+    caption: str
+
+
+def document(database: Path, content: Content, options: ExportOptions) -> Document:
+    """Run the export and zip it; ExportRefused if nothing can go out. It takes a while: call it
+    in a thread. It reads from its own read-only connection, and writes its files to a temporary
+    folder, deleted once they are zipped."""
+    with tempfile.TemporaryDirectory(prefix="haki-export-") as folder:
+        summary = run_export(database, content, options, Path(folder) / "export")
+        data = zipped(Path(folder) / "export", summary)
+    name = f"haki-{options.tier}-{options.period}-{dt.date.today().isoformat()}.zip"
+    return Document(name, data, report(options, summary))
 
 
 def report(options: ExportOptions, summary: Summary) -> str:

@@ -1,5 +1,5 @@
 """/export for researchers, without Telegram: which tier, which period, then the export arrives
-as one zip document (handlers/exports.py sends it).
+as one zip document (bot/exports/run.py makes it, handlers/exports.py sends it).
 
   /export ──▶ tier (tables | microdata) ──▶ period (month | quarter) ──▶ the zip, or why not
   ex:t:<tier>          ex:p:<tier>:<period>
@@ -7,12 +7,8 @@ as one zip document (handlers/exports.py sends it).
 
 from __future__ import annotations
 
-import datetime as dt
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
-from bot.content.model import Content
 from bot.exports.options import PERIODS, TIERS, ExportOptions, ExportRefused
 from bot.ui import callbacks
 from bot.ui.screens import Button, Screen
@@ -29,15 +25,6 @@ class Step:
     screen: Screen | None = None
     export: ExportOptions | None = None
     toast: str | None = None
-
-
-@dataclass(frozen=True)
-class Document:
-    """An export as the researcher receives it: one zip, with what went out as its caption."""
-
-    name: str
-    data: bytes
-    caption: str
 
 
 def tier_picker(t: Texts) -> Screen:
@@ -63,18 +50,3 @@ def _period_picker(t: Texts, tier: str) -> Screen:
 
 def refused_screen(t: Texts, refused: ExportRefused) -> Screen:
     return Screen(t.ui("export_refused", reason=str(refused)))
-
-
-def document(database: Path, content: Content, options: ExportOptions) -> Document:
-    """Run the export and zip it; ExportRefused if nothing can go out. It takes a while: call it
-    in a thread. It reads from its own read-only connection, and writes its files to a temporary
-    folder, deleted once they are zipped."""
-    # Here, not at the top: the tiers load numpy (about 80 ms), which the bot's start-up and
-    # every other update can do without.
-    from bot.exports.run import report, run_export, zipped
-
-    with tempfile.TemporaryDirectory(prefix="haki-export-") as folder:
-        summary = run_export(database, content, options, Path(folder) / "export")
-        data = zipped(Path(folder) / "export", summary)
-    name = f"haki-{options.tier}-{options.period}-{dt.date.today().isoformat()}.zip"
-    return Document(name, data, report(options, summary))
