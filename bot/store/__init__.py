@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.store.broadcasts import BroadcastStore
 from bot.store.database import Database
 from bot.store.preferences import PreferenceStore
+from bot.store.releases import ReleaseStore
 from bot.store.reports import ReportStore
 from bot.store.subscriptions import SubscriptionStore
 
@@ -18,6 +19,7 @@ class Store:
         self._database = database
         self.preferences = PreferenceStore(database)
         self.reports = ReportStore(database)
+        self.releases = ReleaseStore(database)
         self.broadcasts = BroadcastStore(database)
         self.subscriptions = SubscriptionStore(database)
 

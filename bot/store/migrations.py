@@ -103,6 +103,19 @@ MIGRATIONS: list[str] = [
         k INTEGER                     -- the achieved k of a microdata export
     ) WITHOUT ROWID;
     """,
+    # Frozen releases (bot/releases): each closed month's noisy tables, written once; /stats and
+    # both export tiers are worked out from them.
+    """
+    CREATE TABLE releases (
+        month TEXT PRIMARY KEY,       -- YYYY-MM
+        created_at TEXT NOT NULL,     -- ISO date
+        data TEXT NOT NULL            -- JSON: bot/releases/release.py, Release.to_json
+    ) WITHOUT ROWID;
+    CREATE TABLE release_start (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        month TEXT NOT NULL           -- the first month releases cover
+    );
+    """,
 ]
 
 

@@ -56,3 +56,26 @@ class ReportStore:
         else:  # an in-memory database has no file to open twice
             cells, weeks = [await self._database.connection.execute_fetchall(sql) for sql in queries]
         return [(tuple(json.loads(cell)), count) for cell, count in cells], [(week, count) for week, count in weeks]
+
+    async def month_answers(self, weeks: list[str]) -> list[tuple[dict[str, str], int]]:
+        """Each distinct set of answers in these ISO weeks, with how many reports gave it: for
+        the month's one release (bot/releases), never shown as such."""
+        marks = ", ".join("?" * len(weeks))
+        rows = await self._database.connection.execute_fetchall(
+            f"SELECT answers, count(*) FROM reports WHERE week IN ({marks}) GROUP BY answers", weeks
+        )
+        return [(json.loads(answers), n) for answers, n in rows]
+
+    async def earliest_week(self) -> str | None:
+        (row,) = await self._database.connection.execute_fetchall("SELECT min(week) FROM reports")
+        return row[0]
+
+    async def forget_before(self, week: str) -> int:
+        """Delete the reports of weeks before `week`, once their month is released: the release
+        holds all that will ever be published of them. Reports with a free text stay until the
+        text is reviewed or expires."""
+        async with self._database.transaction(forget=True) as db:
+            cursor = await db.execute(
+                "DELETE FROM reports WHERE week < ? AND id NOT IN (SELECT report_id FROM report_texts)", (week,)
+            )
+        return cursor.rowcount

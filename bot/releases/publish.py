@@ -1,0 +1,54 @@
+"""Releasing closed months: each is measured once, stored, and its reports deleted; readers get
+the stored releases, never the reports.
+
+Called before anything reads releases (/stats, /export, `bot.py export`) and at start-up. Under a
+lock, so two organizers asking at once never measure a month twice (a second measurement of the
+same reports, published, would spend the budget again).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+
+from bot.content.model import Content
+from bot.releases.periods import closed_months, current_month, month_after, month_of, weeks_of
+from bot.releases.release import Release, make_release
+from bot.store.releases import ReleaseStore
+from bot.store.reports import ReportStore
+
+log = logging.getLogger(__name__)
+
+
+class Publisher:
+    def __init__(self, reports: ReportStore, releases: ReleaseStore, content: Content):
+        self._reports = reports
+        self._releases = releases
+        self._content = content
+        self._lock = asyncio.Lock()
+
+    async def start(self, today: dt.date) -> str:
+        """Fix the first month releases cover: this month, or the earliest report's of an older install."""
+        earliest = await self._reports.earliest_week()
+        first = min(current_month(today), *([month_of(earliest)] if earliest else []))
+        return await self._releases.start(first)
+
+    async def releases(self, today: dt.date | None = None) -> list[Release]:
+        """Every released month, oldest first, releasing any that closed since."""
+        today = today or dt.date.today()
+        async with self._lock:
+            first = await self.start(today)
+            done = await self._releases.months()
+            closed = list(closed_months(first, today))
+            for month in closed:
+                if month in done:
+                    continue
+                found = await self._reports.month_answers(weeks_of(month))
+                release = await asyncio.to_thread(make_release, month, self._content, found, today)
+                await self._releases.save(month, release.created, release.to_json())
+                log.info("month %s released", month)
+            if closed:
+                # Their reports are no longer needed: nothing more will ever be published of them.
+                await self._reports.forget_before(weeks_of(month_after(closed[-1]))[0])
+            return [Release.from_json(data) for data in await self._releases.all()]
