@@ -39,6 +39,7 @@ from bot.guide.navigation import Navigator
 from bot.guide.preferences import Preferences
 from bot.privacy.chat_cipher import ChatCipher
 from bot.privacy.pseudonyms import Pseudonyms
+from bot.releases.publish import Publisher
 from bot.reports.daily_limit import DailyLimit
 from bot.store import Store
 from bot.tools import fairpay, letter
@@ -184,8 +185,11 @@ async def start_services(app: Application) -> None:
         subscriptions,
         deliverer,
         progress,
+        Publisher(store.reports, store.releases, navigator.content),
     )
     app.bot_data[SERVICES] = services
+    # Months that closed while the bot was down are released now, and their reports deleted.
+    await services.publisher.releases()
     services.delivery_task = asyncio.create_task(_deliver(deliverer, services.stop_delivery))
     for code, texts in navigator.content.languages.items():
         commands = [BotCommand(name, texts.ui[f"command_{name}"]) for name in MENU_COMMANDS]

@@ -13,6 +13,7 @@ from bot.config import Config
 from bot.guide.navigation import Navigator, Prefs
 from bot.guide.preferences import Preferences
 from bot.privacy.pseudonyms import Pseudonyms
+from bot.releases.publish import Publisher
 from bot.reports.daily_limit import DailyLimit
 from bot.store import Store
 from bot.ui.texts import Texts
@@ -33,6 +34,7 @@ class Services:
     subscriptions: Subscriptions
     deliverer: Deliverer
     progress: ProgressBoard
+    publisher: Publisher  # the frozen releases every published figure comes from
     delivery_task: asyncio.Task[None] | None = None
     stop_delivery: asyncio.Event = field(default_factory=asyncio.Event)
 
