@@ -31,7 +31,7 @@ class Publisher:
     async def start(self, today: dt.date) -> str:
         """Fix the first month releases cover: this month, or the earliest report's of an older install."""
         earliest = await self._reports.earliest_week()
-        first = min(current_month(today), *([month_of(earliest)] if earliest else []))
+        first = min([current_month(today), *([month_of(earliest)] if earliest else [])])
         return await self._releases.start(first)
 
     async def releases(self, today: dt.date | None = None) -> list[Release]:
