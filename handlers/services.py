@@ -18,6 +18,7 @@ from bot.store import Store
 from bot.ui.texts import Texts
 from bot.updates.subscriptions import Subscriptions
 from handlers.broadcast_progress import ProgressBoard
+from handlers.memory import Sweeper
 
 SERVICES = "haki"
 
@@ -33,8 +34,10 @@ class Services:
     subscriptions: Subscriptions
     deliverer: Deliverer
     progress: ProgressBoard
+    sweeper: Sweeper
     delivery_task: asyncio.Task[None] | None = None
-    stop_delivery: asyncio.Event = field(default_factory=asyncio.Event)
+    sweep_task: asyncio.Task[None] | None = None
+    stop_delivery: asyncio.Event = field(default_factory=asyncio.Event)  # stops the sweeper too
 
 
 async def viewer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Services, Texts, Prefs]:
