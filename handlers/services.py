@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.broadcasts.composer import PreviewLimit
 from bot.broadcasts.delivery import Deliverer
 from bot.config import Config
 from bot.guide.navigation import Navigator, Prefs
@@ -35,6 +36,7 @@ class Services:
     deliverer: Deliverer
     progress: ProgressBoard
     sweeper: Sweeper
+    preview_limit: PreviewLimit = field(default_factory=PreviewLimit)  # organizers' previews of narrowed audiences
     delivery_task: asyncio.Task[None] | None = None
     sweep_task: asyncio.Task[None] | None = None
     stop_delivery: asyncio.Event = field(default_factory=asyncio.Event)  # stops the sweeper too
