@@ -1,6 +1,8 @@
 # Haki's image: `python bot.py run` (long polling) as a non-root user, the database in /data.
 #   docker build -t haki .
 #   docker run -e TELEGRAM_BOT_TOKEN=... -e HAKI_SECRET_KEY=... -v haki-data:/data haki
+# or, better, the key as a secret file (docs/deploy.md has a Compose example):
+#   HAKI_SECRET_KEY_FILE=/run/secrets/haki_secret_key
 # tests/test_docker.py lints this file with hadolint and runs its CMD and HEALTHCHECK outside a
 # container, from a folder holding only what the COPY lines copy.
 

@@ -26,6 +26,10 @@ VARIABLES: list[tuple[str, str]] = [
     ),
     ("HAKI_DATA_DIR", "folder for the SQLite database (default ./data)"),
     ("HAKI_SECRET_KEY", "secret for keyed pseudonyms and encryption, 32+ characters (required for run)"),
+    (
+        "HAKI_SECRET_KEY_FILE",
+        "instead of HAKI_SECRET_KEY: a file holding it (e.g. /run/secrets/haki_secret_key); a final newline is ignored",
+    ),
     ("HAKI_ORGANIZERS", "comma-separated Telegram user ids of organizers"),
     ("HAKI_RESEARCHERS", "comma-separated Telegram user ids of researchers"),
     ("HAKI_BROADCAST_RATE", "broadcast messages per second (default 25; at most 30, or 1000 with paid broadcasts)"),
@@ -74,7 +78,7 @@ def load(env: dict[str, str] | None = None, *, require_bot: bool = True, dotenv:
         env = dict(os.environ)
 
     token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
-    secret = env.get("HAKI_SECRET_KEY", "")
+    secret = ""
     if require_bot:
         if not token:
             raise ConfigError(
@@ -86,11 +90,7 @@ def load(env: dict[str, str] | None = None, *, require_bot: bool = True, dotenv:
                 "TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then 30+ "
                 "letters, digits, '-' or '_'): copy it again from @BotFather"
             )
-        if len(secret) < _MIN_SECRET:
-            raise ConfigError(
-                f"HAKI_SECRET_KEY must be at least {_MIN_SECRET} characters: generate one with "
-                '`python -c "import secrets; print(secrets.token_urlsafe(32))"` and keep it secret'
-            )
+        secret = _secret_key(env)
 
     api_url = env.get("TELEGRAM_API_URL", "").strip() or DEFAULT_API_URL
     if not api_url.startswith(("http://", "https://")):
@@ -129,6 +129,37 @@ def load(env: dict[str, str] | None = None, *, require_bot: bool = True, dotenv:
         broadcast_rate=rate,
         paid_broadcasts=paid == "1",
     )
+
+
+def _secret_key(env: dict[str, str]) -> str:
+    """HAKI_SECRET_KEY, or the contents of the file HAKI_SECRET_KEY_FILE names (Docker's secrets
+    convention). No message ever quotes the key or any part of the file."""
+    secret = env.get("HAKI_SECRET_KEY", "")
+    path = env.get("HAKI_SECRET_KEY_FILE", "").strip()
+    generate = '`python -c "import secrets; print(secrets.token_urlsafe(32))"`'
+    if path and secret:
+        raise ConfigError("HAKI_SECRET_KEY and HAKI_SECRET_KEY_FILE are both set: keep one of them, not both")
+    if not path:
+        if len(secret) < _MIN_SECRET:
+            raise ConfigError(
+                f"HAKI_SECRET_KEY must be at least {_MIN_SECRET} characters: generate one with {generate} "
+                "and keep it secret (or name a file holding it in HAKI_SECRET_KEY_FILE)"
+            )
+        return secret
+    try:
+        secret = Path(path).read_bytes().decode("utf-8").rstrip("\r\n")
+    except OSError as exc:
+        raise ConfigError(
+            f"HAKI_SECRET_KEY_FILE {path!r} cannot be read ({exc.strerror}): point it at a file the bot's user may read"
+        ) from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"HAKI_SECRET_KEY_FILE {path!r} is not UTF-8 text: write the key as plain text") from None
+    if len(secret) < _MIN_SECRET:
+        raise ConfigError(
+            f"HAKI_SECRET_KEY_FILE {path!r} must hold a key of at least {_MIN_SECRET} characters: "
+            f"generate one with {generate} and write it to the file"
+        )
+    return secret
 
 
 def _user_ids(env: dict[str, str], name: str) -> frozenset[int]:

@@ -11,7 +11,8 @@ Handler order matters (the first match in a group wins):
   3. private-chat leftovers               unknown commands, then text (an answer to an open form,
                                           or unexpected), then anything else
   4. group chats                          commands get a "talk to me privately" note
-  5. my_chat_member                       the worker blocked the bot: their updates stop
+  5. my_chat_member                       the worker blocked the bot: their updates stop, and
+                                          the chat's memory goes (handlers/memory.py)
 Apart from the crisis check, edited messages and channel posts match nothing: they are not new requests.
 """
 
@@ -22,6 +23,7 @@ import logging
 
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
+from telegram.error import Forbidden
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -63,6 +65,7 @@ from handlers import (
 from handlers.broadcast_progress import ProgressBoard
 from handlers.delivery import telegram_send
 from handlers.http_client import AiohttpRequest
+from handlers.memory import HakiApplication, Sweeper, forget_chat
 from handlers.per_chat import PerChatUpdateProcessor
 from handlers.services import SERVICES, Services
 
@@ -111,6 +114,7 @@ def button_routes() -> dict:
 def build_application(config: Config, navigator: Navigator) -> Application:
     app = (
         ApplicationBuilder()
+        .application_class(HakiApplication)  # keeps no chat ids for a persistence it has not got
         .token(config.token)
         .base_url(config.api_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
@@ -151,7 +155,7 @@ def build_application(config: Config, navigator: Navigator) -> Application:
 
 async def start_services(app: Application) -> None:
     """post_init: open the database, start delivering broadcasts (resuming any a stop or crash
-    interrupted) and tell Telegram our commands in every language."""
+    interrupted) and sweeping the chats' memory, and tell Telegram our commands in every language."""
     config: Config = app.bot_data["config"]
     navigator: Navigator = app.bot_data["navigator"]
     store = await Store.open(config.database_path)
@@ -163,7 +167,11 @@ async def start_services(app: Application) -> None:
     async def send(chat_id: int, text: str, **options: object) -> None:
         # Protected like the report: the message cannot be forwarded or saved from the chat; and
         # remembered, so that Exit clears it from the phone with the rest.
-        message = await app.bot.send_message(chat_id, text, protect_content=True, **options)
+        try:
+            message = await app.bot.send_message(chat_id, text, protect_content=True, **options)
+        except Forbidden:
+            forget_chat(app, chat_id, chat_id)  # blocked: nothing of the chat stays in memory either
+            raise
         trail.remember_in(app.chat_data[chat_id], message.message_id)
 
     deliverer = Deliverer(
@@ -186,11 +194,13 @@ async def start_services(app: Application) -> None:
         deliverer,
         progress,
         Publisher(store.reports, store.releases, navigator.content),
+        Sweeper(app),
     )
     app.bot_data[SERVICES] = services
     # Months that closed while the bot was down are released now, and their reports deleted.
     await services.publisher.releases()
     services.delivery_task = asyncio.create_task(_deliver(deliverer, services.stop_delivery))
+    services.sweep_task = asyncio.create_task(services.sweeper.run(services.stop_delivery))
     for code, texts in navigator.content.languages.items():
         commands = [BotCommand(name, texts.ui[f"command_{name}"]) for name in MENU_COMMANDS]
         # The reference language is also the default for languages we do not have.
@@ -212,5 +222,7 @@ async def stop_services(app: Application) -> None:
     services.stop_delivery.set()
     if services.delivery_task is not None:
         await services.delivery_task
+    if services.sweep_task is not None:
+        await services.sweep_task
     await services.progress.close()
     await services.store.close()

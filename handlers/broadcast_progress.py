@@ -1,6 +1,7 @@
 """The organizer's live view of a broadcast: one message, edited every few seconds with
-sent/total, failed, waiting for quiet hours and the time left, until the broadcast is done
-or cancelled. Kept in memory: after a restart, /broadcasts opens the view again."""
+sent/total, failed and blocked (rounded to the nearest 10, bot/broadcasts/progress.py) and the
+time left, until the broadcast is done or cancelled. Kept in memory: after a restart,
+/broadcasts opens the view again."""
 
 from __future__ import annotations
 

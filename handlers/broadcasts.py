@@ -49,6 +49,9 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer()
         await _send(update, context, s, t, draft)
         return
+    if data == composer.SHOW and draft.step == "preview":
+        await asyncio.gather(query.answer(), screens.edit(context, query, await _reach(update, s, t, draft)))
+        return
     notice = composer.press(draft, data, content)
     await asyncio.gather(
         query.answer(t.plain(notice) if notice else None),
@@ -104,17 +107,25 @@ async def _preview(update: Update, context, s: Services, t: Texts, draft: Draft)
     for code, text in draft.final_texts().items():
         worker_t = s.navigator.texts_for(Prefs(language=code), None)
         await screens.send(context, chat_id, Screen(composer.worker_message(worker_t, text), protected=True))
+    await screens.send(context, chat_id, await _reach(update, s, t, draft))
+
+
+async def _reach(update: Update, s: Services, t: Texts, draft: Draft) -> Screen:
+    """The reach (rounded) with Send; or, after too many of a narrowed audience, when to ask again."""
+    if composer.narrowed(draft, s.navigator.content):
+        wait = s.preview_limit.take(update.effective_user.id)
+        if wait > 0:
+            return composer.wait_screen(t, wait)
     recipients = await _audience(s, draft)
     reach = {code: sum(1 for r in recipients if r.language == code) for code in draft.languages}
-    waiting = sum(1 for r in recipients if r.not_before)
-    await screens.send(context, chat_id, composer.preview_screen(t, reach, waiting))
+    return composer.preview_screen(t, reach)
 
 
 async def _send(update: Update, context, s: Services, t: Texts, draft: Draft) -> None:
     recipients = await _audience(s, draft)  # again: workers may have joined or left since the preview
     query = update.callback_query
     if not recipients:
-        await screens.edit(context, query, composer.preview_screen(t, {}, 0))
+        await screens.edit(context, query, composer.preview_screen(t, {}))
         return
     texts = {
         code: composer.worker_message(s.navigator.texts_for(Prefs(language=code), None), text)

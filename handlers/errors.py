@@ -9,7 +9,7 @@ from telegram.error import Forbidden, NetworkError
 from telegram.ext import ContextTypes
 
 from bot.store.errors import unwritable, unwritable_line
-from handlers import screens
+from handlers import memory, screens
 from handlers.services import viewer
 
 log = logging.getLogger(__name__)
@@ -18,7 +18,12 @@ log = logging.getLogger(__name__)
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     error = context.error
     if isinstance(error, Forbidden):
-        return  # the user blocked the bot: nothing to say, nobody to say it to
+        # The user blocked the bot: nothing to say, nobody to say it to, and nothing to keep.
+        if isinstance(update, Update) and update.effective_chat is not None:
+            user = update.effective_user
+            private = update.effective_chat.type == "private"
+            memory.forget_chat(context.application, update.effective_chat.id, user.id if user and private else None)
+        return
     # The update is not logged: it carries the user's id, name and words.
     kind = type(update).__name__ if update is not None else "no update"
     if isinstance(error, NetworkError):

@@ -1,6 +1,7 @@
 """Multi-step forms (the fair-pay check, the letter builder) keep their answers here: in
-this chat's memory only, never on disk, forgotten after 30 idle minutes, on a restart, and
-as soon as the user goes elsewhere (a menu button or a command)."""
+this chat's memory only, never on disk, forgotten after 30 idle minutes (checked when the chat
+is next used, and by handlers/memory.py's sweep every few minutes), on a restart, and as soon
+as the user goes elsewhere (a menu button or a command)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,13 @@ def current_name(context: ContextTypes.DEFAULT_TYPE) -> str | None:
 
 def begin(context: ContextTypes.DEFAULT_TYPE, name: str, form: Any) -> None:
     context.chat_data[_KEY] = Active(name, form, time.monotonic())
+
+
+def expire(chat_data: dict, now: float) -> None:
+    """Drop a form idle for IDLE_SECONDS, outside any update (handlers/memory.py's sweep)."""
+    active: Active | None = chat_data.get(_KEY)
+    if active is not None and now - active.touched > IDLE_SECONDS:
+        del chat_data[_KEY]
 
 
 def end(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -73,8 +73,13 @@ class AiohttpRequest(BaseRequest):
             sock_connect=connect,
             sock_read=_sum(read, write),
         )
+        # allow_redirects=False: the Bot API never redirects, and following one would carry the
+        # token (in the path) and the request's body to wherever a proxy or DNS answer pointed.
+        # The 3xx comes back to PTB as it is, which raises NetworkError.
         try:
-            async with self._session.request(method, url, data=_body(request_data), timeout=timeout) as response:
+            async with self._session.request(
+                method, url, data=_body(request_data), timeout=timeout, allow_redirects=False
+            ) as response:
                 return response.status, await response.read()
         except TimeoutError as err:
             raise TimedOut from err

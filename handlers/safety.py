@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.ui.screens import Screen
-from handlers import flows, screens, trail
+from handlers import flows, memory, screens, trail
 from handlers.services import viewer
 
 
@@ -27,7 +27,10 @@ async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user_id = update.effective_user.id
     # Both run: `or` would skip the second once the first found something.
     deleted = any([await s.preferences.forget(user_id), await s.subscriptions.stop(user_id)])
-    await screens.send(context, update.effective_chat.id, Screen(t.ui("forget_done" if deleted else "forget_nothing")))
+    chat_id = update.effective_chat.id
+    await screens.send(context, chat_id, Screen(t.ui("forget_done" if deleted else "forget_nothing")))
+    # Last, as the reply went on the trail: the chat's memory goes too, key and all.
+    memory.forget_chat(context.application, chat_id, user_id)
 
 
 async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.broadcasts.composer import PreviewLimit
 from bot.broadcasts.delivery import Deliverer
 from bot.config import Config
 from bot.guide.navigation import Navigator, Prefs
@@ -19,6 +20,7 @@ from bot.store import Store
 from bot.ui.texts import Texts
 from bot.updates.subscriptions import Subscriptions
 from handlers.broadcast_progress import ProgressBoard
+from handlers.memory import Sweeper
 
 SERVICES = "haki"
 
@@ -35,8 +37,11 @@ class Services:
     deliverer: Deliverer
     progress: ProgressBoard
     publisher: Publisher  # the frozen releases every published figure comes from
+    sweeper: Sweeper
+    preview_limit: PreviewLimit = field(default_factory=PreviewLimit)  # organizers' previews of narrowed audiences
     delivery_task: asyncio.Task[None] | None = None
-    stop_delivery: asyncio.Event = field(default_factory=asyncio.Event)
+    sweep_task: asyncio.Task[None] | None = None
+    stop_delivery: asyncio.Event = field(default_factory=asyncio.Event)  # stops the sweeper too
 
 
 async def viewer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Services, Texts, Prefs]:

@@ -1,7 +1,8 @@
 """The chat's recent messages, both ways, so Exit can clear them from the phone.
 
 Only message numbers are kept, in this chat's memory (never on disk), and only for 48
-hours: Telegram lets a bot delete messages of a private chat for that long.
+hours: Telegram lets a bot delete messages of a private chat for that long. They are pruned
+when the chat is next used and by handlers/memory.py's sweep.
 """
 
 from __future__ import annotations
@@ -24,10 +25,18 @@ def remember(context: ContextTypes.DEFAULT_TYPE, message_id: int) -> None:
 
 def remember_in(chat_data: dict, message_id: int) -> None:
     """The same, outside an update (a broadcast arriving): the chat's data from the Application."""
-    trail: list[tuple[int, float]] = chat_data.setdefault(_KEY, [])
     now = time.monotonic()
+    prune(chat_data, now)
+    chat_data.setdefault(_KEY, []).append((message_id, now))
+
+
+def prune(chat_data: dict, now: float) -> None:
+    """Forget the messages too old to delete; the trail itself once none is left (handlers/memory.py
+    then drops a chat with nothing else kept)."""
+    trail: list[tuple[int, float]] = chat_data.get(_KEY, [])
     trail[:] = [(m, t) for m, t in trail if now - t < DELETABLE_SECONDS]
-    trail.append((message_id, now))
+    if not trail:
+        chat_data.pop(_KEY, None)
 
 
 async def remember_incoming(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -13,7 +13,7 @@ from bot.ui.screens import Screen
 from bot.ui.texts import Texts
 from bot.updates import invites as invite_links
 from bot.updates import menu as updates_menu
-from handlers import flows, screens
+from handlers import flows, memory, screens
 from handlers.services import Services, viewer
 
 
@@ -75,6 +75,7 @@ async def member_changed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         s, _, _ = await viewer(update, context)
         await s.subscriptions.stop(change.from_user.id)
         await s.preferences.forget(change.from_user.id)
+        memory.forget_chat(context.application, change.chat.id, change.from_user.id)
 
 
 async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

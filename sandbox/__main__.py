@@ -23,12 +23,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081, help="0 picks a free port")
     parser.add_argument("--token", default="123456:TEST")
-    parser.add_argument(
-        "--latency-ms", type=float, default=0.0, help="added to every Bot API answer"
-    )
-    parser.add_argument(
-        "--enforce-limits", action="store_true", help="answer 429 beyond flood limits"
-    )
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="added to every Bot API answer")
+    parser.add_argument("--enforce-limits", action="store_true", help="answer 429 beyond flood limits")
     parser.add_argument("--max-events", type=int, default=200_000, help="size of the event log")
     return parser.parse_args()
 

@@ -64,9 +64,7 @@ def add_control_routes(app: web.Application, sandbox: Sandbox) -> None:
 
     async def messages(request: web.Request) -> Any:
         chat = sandbox.chat(int(request.match_info["chat_id"]))
-        return {
-            "messages": [m.to_json() | {"edit_count": m.edit_count} for m in chat.visible_messages]
-        }
+        return {"messages": [m.to_json() | {"edit_count": m.edit_count} for m in chat.visible_messages]}
 
     async def events(request: web.Request) -> Any:
         after = int(request.query.get("after", 0))

@@ -191,9 +191,7 @@ class Sandbox:
             if (method is None or e.method == method) and (chat_id is None or e.chat_id == chat_id)
         ]
 
-    async def wait_for(
-        self, predicate: Callable[[Event], bool], timeout: float = 5.0, *, after: int = 0
-    ) -> Event:
+    async def wait_for(self, predicate: Callable[[Event], bool], timeout: float = 5.0, *, after: int = 0) -> Event:
         """The first logged call (with seq > after) that satisfies predicate, waiting for it
         up to timeout seconds; TimeoutError lists the recent calls."""
         return await self.log.wait_for(predicate, timeout, after)
@@ -213,13 +211,9 @@ class Sandbox:
         try:
             await asyncio.wait_for(self.state.updates.polling(), timeout)
         except TimeoutError:
-            raise TimeoutError(
-                f"no getUpdates call waited for updates within {timeout} s"
-            ) from None
+            raise TimeoutError(f"no getUpdates call waited for updates within {timeout} s") from None
 
-    async def _wait_update(
-        self, done: asyncio.Future[None], update_id: int, timeout: float
-    ) -> None:
+    async def _wait_update(self, done: asyncio.Future[None], update_id: int, timeout: float) -> None:
         try:
             await asyncio.wait_for(done, timeout)
         except TimeoutError:

@@ -66,9 +66,7 @@ class EventLog:
             async with self._changed:
                 await self._changed.wait_for(condition)
 
-    async def wait_for(
-        self, predicate: Callable[[Event], bool], timeout: float, after: int = 0
-    ) -> Event:
+    async def wait_for(self, predicate: Callable[[Event], bool], timeout: float, after: int = 0) -> Event:
         checked = after
         found: list[Event] = []
 

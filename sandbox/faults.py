@@ -61,9 +61,7 @@ class FaultPlan:
         count: int = 1,
         chat_id: int | str | None = None,
     ) -> None:
-        self._failures.append(
-            _Failure(method.lower(), status, description, retry_after, count, chat_id)
-        )
+        self._failures.append(_Failure(method.lower(), status, description, retry_after, count, chat_id))
 
     def fail_for(
         self,

@@ -45,9 +45,7 @@ def utf16_len(text: str) -> int:
     return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
 
 
-def render(
-    source: str, parse_mode: str | None, entities: list[Entity] | None
-) -> tuple[str, list[Entity]]:
+def render(source: str, parse_mode: str | None, entities: list[Entity] | None) -> tuple[str, list[Entity]]:
     """The text a user sees and its entities, as Telegram stores a sent text or caption."""
     mode = (parse_mode or "").lower()
     if mode == "html":
@@ -113,9 +111,7 @@ class _HtmlParser:
                 i = self._start_tag(match.start())
         self._emit(source[i:])
         if self.open:
-            raise _ParseError(
-                f'Can\'t find end tag corresponding to start tag "{self.open[-1].name}"'
-            )
+            raise _ParseError(f'Can\'t find end tag corresponding to start tag "{self.open[-1].name}"')
         self.entities.sort(key=lambda e: (e["offset"], -e["length"]))
         return "".join(self.pieces), self.entities
 
@@ -149,16 +145,12 @@ class _HtmlParser:
         name = source[begin + 1 : i].lower()
         where = f'the tag "{name}" at byte offset {self._byte_offset(begin)}'
         if name not in _TAG_ENTITY:
-            raise _ParseError(
-                f'Unsupported start tag "{name}" at byte offset {self._byte_offset(begin)}'
-            )
+            raise _ParseError(f'Unsupported start tag "{name}" at byte offset {self._byte_offset(begin)}')
         tag = _OpenTag(name, self.offset)
         while True:
             i = self._skip_spaces(i)
             if i == len(source):
-                raise _ParseError(
-                    f'Unclosed start tag "{name}" at byte offset {self._byte_offset(begin)}'
-                )
+                raise _ParseError(f'Unclosed start tag "{name}" at byte offset {self._byte_offset(begin)}')
             if source[i] == ">":
                 break
             attribute = _token(_ATTRIBUTE_NAME, source, i).lower()
@@ -168,27 +160,19 @@ class _HtmlParser:
             if name == "blockquote" and attribute == "expandable":
                 continue  # the one attribute Telegram accepts without a value
             if i == len(source):
-                raise _ParseError(
-                    f'Unclosed start tag "{name}" at byte offset {self._byte_offset(begin)}'
-                )
+                raise _ParseError(f'Unclosed start tag "{name}" at byte offset {self._byte_offset(begin)}')
             if source[i] != "=":
                 raise _ParseError(f"Expected equal sign in declaration of an attribute of {where}")
-            i, tag.attributes[attribute] = self._attribute_value(
-                begin, name, self._skip_spaces(i + 1)
-            )
+            i, tag.attributes[attribute] = self._attribute_value(begin, name, self._skip_spaces(i + 1))
         if name == "span" and tag.attributes.get("class") != "tg-spoiler":
-            raise _ParseError(
-                f'Tag "span" must have class "tg-spoiler" at byte offset {self._byte_offset(begin)}'
-            )
+            raise _ParseError(f'Tag "span" must have class "tg-spoiler" at byte offset {self._byte_offset(begin)}')
         self.open.append(tag)
         return i + 1
 
     def _attribute_value(self, begin: int, name: str, i: int) -> tuple[int, str]:
         source = self.source
         if i == len(source):
-            raise _ParseError(
-                f'Unclosed start tag "{name}" at byte offset {self._byte_offset(begin)}'
-            )
+            raise _ParseError(f'Unclosed start tag "{name}" at byte offset {self._byte_offset(begin)}')
         if source[i] in "'\"":
             close = source.find(source[i], i + 1)
             if close < 0:
@@ -197,9 +181,7 @@ class _HtmlParser:
         token = _token(_UNQUOTED_VALUE, source, i)
         end = i + len(token)
         if end == len(source):
-            raise _ParseError(
-                f'Unclosed start tag "{name}" at byte offset {self._byte_offset(begin)}'
-            )
+            raise _ParseError(f'Unclosed start tag "{name}" at byte offset {self._byte_offset(begin)}')
         if source[end] not in _SPACES and source[end] != ">":
             raise _ParseError(f"Unexpected end of name token at byte offset {self._byte_offset(i)}")
         return end, token

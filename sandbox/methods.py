@@ -97,9 +97,7 @@ def _reply_markup(p: Params) -> JSON | None:
     if rows is None:
         return markup  # a reply keyboard, keyboard removal or force-reply
     if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-        raise bad_request(
-            'can\'t parse inline keyboard button: Field "inline_keyboard" must be of type Array'
-        )
+        raise bad_request('can\'t parse inline keyboard button: Field "inline_keyboard" must be of type Array')
     for row in rows:
         for button in row:
             _check_inline_button(button)
@@ -108,9 +106,7 @@ def _reply_markup(p: Params) -> JSON | None:
 
 def _check_inline_button(button: Any) -> None:
     if not isinstance(button, dict) or not isinstance(button.get("text"), str):
-        raise bad_request(
-            'can\'t parse inline keyboard button: Field "text" must be of type String'
-        )
+        raise bad_request('can\'t parse inline keyboard button: Field "text" must be of type String')
     if "callback_data" in button:
         data = button["callback_data"]
         if not isinstance(data, str) or not 1 <= len(data.encode()) <= MAX_CALLBACK_DATA:
@@ -120,9 +116,7 @@ def _check_inline_button(button: Any) -> None:
         if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https", "tg"):
             raise bad_request("BUTTON_URL_INVALID")
     elif not _OTHER_BUTTON_ACTIONS.intersection(button):
-        raise bad_request(
-            "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
-        )
+        raise bad_request("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
 
 
 def _inline(markup: JSON | None) -> JSON | None:
@@ -137,20 +131,14 @@ def _uploaded(state: SandboxState, p: Params, field: str) -> StoredFile:
     if isinstance(value, UploadedFile):
         if not value.data:
             raise bad_request("file must be non-empty")
-        mime = (
-            value.content_type
-            or mimetypes.guess_type(value.filename)[0]
-            or "application/octet-stream"
-        )
+        mime = value.content_type or mimetypes.guess_type(value.filename)[0] or "application/octet-stream"
         return state.store_file(value.filename or field, mime, value.data)
     if value in state.files:
         return state.files[value]
     if urlsplit(value).scheme in ("http", "https"):
         # Offline, nothing is downloaded: the file is recorded with its name and no content.
         name = urlsplit(value).path.rsplit("/", 1)[-1] or field
-        return state.store_file(
-            name, mimetypes.guess_type(name)[0] or "application/octet-stream", b""
-        )
+        return state.store_file(name, mimetypes.guess_type(name)[0] or "application/octet-stream", b"")
     raise bad_request("wrong file identifier/HTTP URL specified")
 
 
@@ -269,9 +257,7 @@ async def send_document(state: SandboxState, p: Params) -> JSON:
     caption, entities = _rendered(p, "caption", MAX_CAPTION, caption=True)
     markup = _reply_markup(p)
     chat = _chat(state, p, sending=True)
-    return _send(
-        state, chat, p, caption, entities, markup, document=_uploaded(state, p, "document")
-    )
+    return _send(state, chat, p, caption, entities, markup, document=_uploaded(state, p, "document"))
 
 
 @method("sendPhoto")
@@ -333,11 +319,7 @@ async def delete_message(state: SandboxState, p: Params) -> bool:
 @method("answerCallbackQuery")
 async def answer_callback_query(state: SandboxState, p: Params) -> bool:
     press = state.presses.get(p.text("callback_query_id") or "")
-    if (
-        press is None
-        or press.answered
-        or state.now() - press.pressed_at > state.callback_query_timeout
-    ):
+    if press is None or press.answered or state.now() - press.pressed_at > state.callback_query_timeout:
         raise bad_request("query is too old and response timeout expired or query ID is invalid")
     press.answered = True
     press.answer_text = p.text("text")

@@ -23,9 +23,7 @@ class RemoteSandbox:
         self._client = httpx.AsyncClient(
             base_url=f"{url.rstrip('/')}/sandbox",
             timeout=timeout,
-            limits=httpx.Limits(
-                max_connections=None, max_keepalive_connections=max_concurrency + 8
-            ),
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=max_concurrency + 8),
         )
         self._slots = asyncio.Semaphore(max_concurrency)
 
@@ -55,9 +53,7 @@ class RemoteSandbox:
         data: JSON = response.json()
         return data
 
-    async def send_text(
-        self, user_id: int, text: str, language_code: str = "en", first_name: str | None = None
-    ) -> int:
+    async def send_text(self, user_id: int, text: str, language_code: str = "en", first_name: str | None = None) -> int:
         body: JSON = {"text": text, "language_code": language_code}
         if first_name:
             body["first_name"] = first_name
@@ -81,9 +77,7 @@ class RemoteSandbox:
         """Visible messages of a chat as Message JSON, plus "edit_count"."""
         return list((await self._call("GET", f"/chats/{chat_id}/messages"))["messages"])
 
-    async def events(
-        self, after: int = 0, timeout: float = 0.0, limit: int | None = None
-    ) -> list[JSON]:
+    async def events(self, after: int = 0, timeout: float = 0.0, limit: int | None = None) -> list[JSON]:
         """Logged calls with seq > after; waits up to timeout seconds for at least one."""
         query: JSON = {"after": after, "timeout": timeout}
         if limit is not None:
@@ -91,9 +85,7 @@ class RemoteSandbox:
         answer = await self._request("GET", "/events", params=query, timeout=timeout + 30)
         return list(answer["events"])
 
-    async def wait_delivered(
-        self, update_id: int, timeout: float = 5.0, confirmed: bool = False
-    ) -> bool:
+    async def wait_delivered(self, update_id: int, timeout: float = 5.0, confirmed: bool = False) -> bool:
         query = {"timeout": timeout, "confirmed": int(confirmed)}
         path = f"/updates/{update_id}/delivered"
         answer = await self._request("GET", path, params=query, timeout=timeout + 30)

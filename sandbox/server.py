@@ -28,9 +28,7 @@ def build_app(sandbox: Sandbox) -> web.Application:
             params = await read_params(request)
         except ApiError as exc:
             return envelope(exc.status, exc.envelope())
-        answer = await sandbox.call(
-            request.match_info["token"], request.match_info["method"], params
-        )
+        answer = await sandbox.call(request.match_info["token"], request.match_info["method"], params)
         if answer.hold:
             await asyncio.sleep(answer.hold)
         return envelope(answer.status, answer.body)

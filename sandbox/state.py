@@ -85,10 +85,7 @@ class StoredMessage:
     @property
     def button_rows(self) -> list[list[Button]]:
         rows = (self.reply_markup or {}).get("inline_keyboard") or []
-        return [
-            [Button(b.get("text", ""), b.get("callback_data"), b.get("url")) for b in row]
-            for row in rows
-        ]
+        return [[Button(b.get("text", ""), b.get("callback_data"), b.get("url")) for b in row] for row in rows]
 
     @property
     def button_list(self) -> list[Button]:
@@ -107,9 +104,7 @@ class StoredMessage:
             "chat": self.chat.info,
             "date": self.date,
         }
-        text_key, entities_key = (
-            ("caption", "caption_entities") if self.has_media else ("text", "entities")
-        )
+        text_key, entities_key = ("caption", "caption_entities") if self.has_media else ("text", "entities")
         if self.text:
             message[text_key] = self.text
         if self.entities:

@@ -191,18 +191,14 @@ class _ChatView:
             cells = []
             for button in row:
                 number += 1
-                cells.append(
-                    f"[{number}] {button.text}" + (f" <{button.url}>" if button.url else "")
-                )
+                cells.append(f"[{number}] {button.text}" + (f" <{button.url}>" if button.url else ""))
             lines.append("  ".join(cells))
         return lines
 
 
 def _document_lines(document: StoredFile) -> list[str]:
     lines = [f"[document] {document.file_name} ({len(document.data)} bytes)"]
-    textual = document.mime_type.startswith("text/") or document.file_name.lower().endswith(
-        _TEXT_SUFFIXES
-    )
+    textual = document.mime_type.startswith("text/") or document.file_name.lower().endswith(_TEXT_SUFFIXES)
     if textual and document.data:
         content = document.data.decode("utf-8", errors="replace").splitlines()
         lines += [f"| {line}" for line in content[:_PREVIEW_LINES]]

@@ -15,10 +15,7 @@ JSON = dict[str, Any]
 # Telegram delivers these only when allowed_updates names them explicitly.
 _OPT_IN_TYPES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 
-_POLL_CONFLICT = (
-    "Conflict: terminated by other getUpdates request; "
-    "make sure that only one bot instance is running"
-)
+_POLL_CONFLICT = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
 
 _Waiters = dict[int, list["asyncio.Future[None]"]]
 
@@ -78,9 +75,7 @@ class UpdateQueue:
             self._poll_watchers.append(future)
         return future
 
-    async def fetch(
-        self, offset: int | None, limit: int, timeout: float, allowed: list[str] | None
-    ) -> list[JSON]:
+    async def fetch(self, offset: int | None, limit: int, timeout: float, allowed: list[str] | None) -> list[JSON]:
         """getUpdates: confirm up to offset, then wait up to timeout seconds for updates."""
         if allowed is not None:
             self.allowed = frozenset(allowed) or None
@@ -181,9 +176,7 @@ class UpdateQueue:
                 if future.done():  # the waiter timed out already
                     continue
                 if update_id in self.dropped:
-                    future.set_exception(
-                        LookupError(f"update {update_id} was dropped without being delivered")
-                    )
+                    future.set_exception(LookupError(f"update {update_id} was dropped without being delivered"))
                 else:
                     future.set_result(None)
 

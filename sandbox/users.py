@@ -84,9 +84,7 @@ class SandboxUser:
             "data": callback_data,
         }
         update_id = self._state.updates.push({"callback_query": query})
-        press = ButtonPress(
-            query_id, update_id, self.chat.id, message_id, callback_data, self._state.now()
-        )
+        press = ButtonPress(query_id, update_id, self.chat.id, message_id, callback_data, self._state.now())
         self._state.presses[query_id] = press
         self.presses.append(press)
         return update_id

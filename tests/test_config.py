@@ -87,6 +87,7 @@ def test_help_documents_every_command_and_variable():
         "TELEGRAM_API_URL",
         "HAKI_DATA_DIR",
         "HAKI_SECRET_KEY",
+        "HAKI_SECRET_KEY_FILE",
         "HAKI_ORGANIZERS",
         "HAKI_RESEARCHERS",
         "HAKI_LOG_LEVEL",
@@ -123,3 +124,59 @@ def test_a_broadcast_rate_telegram_would_refuse_is_one_clear_message(rate, paid,
     with pytest.raises(ConfigError) as caught:
         load(env)
     assert str(caught.value).startswith(variable)
+
+
+# HAKI_SECRET_KEY_FILE: the key read from a file (Docker and Compose secrets, systemd credentials).
+
+
+def test_the_key_can_come_from_a_file_without_its_trailing_newline(tmp_path):
+    key_file = tmp_path / "haki_secret_key"
+    key_file.write_text(SECRET + "\n")  # as `echo ... > file` or a secrets manager writes it
+    config = load({"TELEGRAM_BOT_TOKEN": TOKEN, "HAKI_SECRET_KEY_FILE": str(key_file)})
+    assert config.secret_key == SECRET.encode()
+
+
+def test_the_key_and_a_key_file_together_are_refused(tmp_path):
+    key_file = tmp_path / "haki_secret_key"
+    key_file.write_text(SECRET)
+    with pytest.raises(ConfigError) as caught:
+        load({"TELEGRAM_BOT_TOKEN": TOKEN, "HAKI_SECRET_KEY": SECRET, "HAKI_SECRET_KEY_FILE": str(key_file)})
+    assert "HAKI_SECRET_KEY" in str(caught.value) and "HAKI_SECRET_KEY_FILE" in str(caught.value)
+    assert SECRET not in str(caught.value)
+
+
+@pytest.mark.parametrize("kind", ["missing", "a folder", "not text", "too short"])
+def test_a_key_file_that_cannot_be_used_is_named_and_its_contents_never_shown(tmp_path, kind):
+    key_file = tmp_path / "haki_secret_key"
+    secret_part = "Zq7-notthekeyyet"
+    if kind == "a folder":
+        key_file.mkdir()
+    elif kind == "not text":
+        key_file.write_bytes(secret_part.encode() + b"\xff\xfe" + b"k" * 40)
+    elif kind == "too short":
+        key_file.write_text(secret_part + "\n")
+    with pytest.raises(ConfigError) as caught:
+        load({"TELEGRAM_BOT_TOKEN": TOKEN, "HAKI_SECRET_KEY_FILE": str(key_file)})
+    message = str(caught.value)
+    assert message.startswith("HAKI_SECRET_KEY_FILE") and str(key_file) in message
+    assert secret_part not in message and "\\xff" not in message and "0xff" not in message
+
+
+def test_commands_without_a_bot_do_not_read_the_key_file(tmp_path):
+    config = load({"HAKI_SECRET_KEY_FILE": str(tmp_path / "absent")}, require_bot=False)
+    assert config.secret_key == b""
+
+
+def test_run_with_an_unreadable_key_file_prints_one_line_naming_it(tmp_path):
+    absent = tmp_path / "secrets" / "haki_secret_key"
+    result = subprocess.run(
+        [sys.executable, str(REPO / "bot.py"), "run"],
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "TELEGRAM_BOT_TOKEN": TOKEN, "HAKI_SECRET_KEY_FILE": str(absent)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert str(absent) in result.stderr and "Traceback" not in result.stderr

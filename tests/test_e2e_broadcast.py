@@ -1,6 +1,8 @@
 """Organizers broadcast, end to end through the sandbox: compose → preview → confirm →
 delivery (with Telegram's 403, 429, 400 and a timeout injected), quiet hours, pause, resume and
-stop from the progress message, and every organizer and researcher command refusing others."""
+stop from the progress message, and every organizer and researcher command refusing others.
+Organizers see numbers of people rounded to the nearest 10 ("fewer than 10" below 10), never who
+is in their quiet hours, and the reach of a narrowed audience only a few times a minute."""
 
 import asyncio
 import contextlib
@@ -9,6 +11,7 @@ import time
 
 import pytest
 
+from bot.broadcasts import composer
 from bot.guide.navigation import Prefs
 from bot.updates.subscriptions import Quiet, Subscription
 from handlers.application import ORGANIZER_COMMANDS, RESEARCHER_COMMANDS
@@ -53,6 +56,21 @@ def entity_text(text: str, entity: dict) -> str:
     """The text an entity covers; Telegram counts offsets in UTF-16 code units."""
     units = text.encode("utf-16-le")
     return units[2 * entity["offset"] : 2 * (entity["offset"] + entity["length"])].decode("utf-16-le")
+
+
+def fewer(t) -> str:
+    return t.plain("broadcast_fewer", limit="10")
+
+
+def reach(t, count: str, **by_language: str) -> str:
+    """The reach line as the organizer reads it, e.g. reach(t, "20", English="20")."""
+    parts = [t.plain("broadcast_reach_language", language=name, count=n) for name, n in by_language.items()]
+    return t.plain("broadcast_reach", count=count, by_language=", ".join(parts))
+
+
+def progress_lines(t, **counts: str) -> list[str]:
+    """The progress message's lines after its first (which carries the date and the status)."""
+    return t.plain("broadcast_progress", created="", status="", **counts).split("\n")[1:]
 
 
 async def sql(bot, statement: str) -> list[tuple]:
@@ -111,7 +129,8 @@ async def test_compose_preview_confirm_and_deliver_in_each_language(organized):
         # The words themselves are a spoiler: hidden in notifications until tapped.
         spoilers = [e for e in shown[0].entities if e["type"] == "spoiler"]
         assert [entity_text(shown[0].text, e) for e in spoilers] == [text]
-    assert t.plain("broadcast_reach", count="4", by_language="English 1, Français 1, Kiswahili 2") in preview.text
+    few = fewer(t)
+    assert reach(t, few, English=few, Français=few, Kiswahili=few) in preview.text
 
     progress = await organizer.press(t.plain("broadcast_send"), preview)
     broadcast_id = await latest_broadcast(organized)
@@ -122,7 +141,7 @@ async def test_compose_preview_confirm_and_deliver_in_each_language(organized):
     assert not received(organized, others[0], t)  # chose another topic
     final = organizer.message(progress.message_id)
     assert t.plain("broadcast_status_done") in final.text
-    assert "4" in final.text.split("\n")[1]
+    assert final.text.split("\n")[1:] == progress_lines(t, sent=few, total=few, failed="0", blocked="0")
 
     # A second tap on Send (the old button) sends nothing again and leaves the progress view.
     await organizer.press_data("bc:ok", preview)
@@ -130,6 +149,102 @@ async def test_compose_preview_confirm_and_deliver_in_each_language(organized):
     assert organizer.message(progress.message_id).text == final.text
     alert = organized.sandbox.calls("answerCallbackQuery")[-1]
     assert alert.params["text"] == t.plain("broadcast_expired")
+
+
+@pytest.mark.parametrize(
+    "count, shown",
+    [(0, "0"), (1, "fewer"), (9, "fewer"), (10, "10"), (14, "10"), (15, "20"), (104, "100"), (1005, "1,010")],
+)
+def test_a_number_of_people_as_organizers_see_it(navigator, count, shown):
+    t = navigator.texts_for(Prefs(language="en"), None)
+    assert composer.shown_count(t, count) == (fewer(t) if shown == "fewer" else shown)
+
+
+async def test_organizers_see_numbers_rounded_to_ten_and_delivery_stays_exact(organized):
+    t = texts(organized)
+    english = await subscribe(organized, ["en"] * 14)
+    french = await subscribe(organized, ["fr"] * 4, first=FIRST_WORKER + 100)
+    organizer = Chatter(organized, ORGANIZER)
+    preview = await compose(organized, organizer)
+    # 18 people: 14 reading English (10), 4 French (fewer than 10), nobody Swahili.
+    assert reach(t, "20", English="10", Français=fewer(t)) in preview.text
+    for exact in ("18", "14", "4"):
+        assert exact not in preview.text
+
+    progress = await organizer.press(t.plain("broadcast_send"), preview)
+    broadcast_id = await latest_broadcast(organized)
+    await services(organized).progress.wait_over(broadcast_id)
+    for chat in english + french:
+        assert len(received(organized, chat, texts(organized, organized.sandbox.user(chat).language_code))) == 1
+    counts = (await services(organized).store.broadcasts.broadcast_summary(broadcast_id, time.time())).counts
+    assert counts["sent"] == 18  # exact where it counts: every message went
+    final = organizer.message(progress.message_id).text
+    assert final.split("\n")[1:] == progress_lines(t, sent="20", total="20", failed="0", blocked="0")
+    listing = await organizer.say("/broadcasts")
+    done = t.plain("broadcast_status_done")
+    assert listing.text.split("\n")[1].endswith(
+        t.plain("broadcast_list_line", created="", status=done, sent="20", total="20")
+    )
+    assert "18" not in listing.text
+
+
+async def test_previews_of_a_narrowed_audience_are_rate_limited(organized):
+    """Counting, again and again, the people of audiences that differ by one topic, country or
+    language would single someone out: an organizer sees such a reach 3 times a minute at most."""
+    t = texts(organized)
+    await subscribe(organized, ["en"] * 12)
+    limit = services(organized).preview_limit
+    started = time.monotonic()
+    limit.clock = lambda: started
+    organizer = Chatter(organized, ORGANIZER)
+    shown_reach = f"{t.plain('broadcast_preview')}\n\n{reach(t, '10', English='10')}"
+
+    async def again(preview):
+        """Change the text and type it again: a new preview of the same narrowed audience."""
+        mode = await organizer.press(t.plain("broadcast_edit"), preview)
+        await organizer.press(t.plain("broadcast_mode_one"), mode)
+        return await organizer.say("Pay day moves to Friday.")
+
+    preview = await compose(organized, organizer)  # the topic "pay" only: a narrowed audience
+    assert preview.text == shown_reach
+    preview = await again(preview)
+    assert preview.text == shown_reach
+    preview = await again(preview)
+    assert preview.text == shown_reach
+    # The fourth within a minute: no number, a kind word on when, and a button to ask again.
+    waiting = await again(preview)
+    assert waiting.text == f"{t.plain('broadcast_preview')}\n\n{t.plain('broadcast_preview_wait', wait='1 minute')}"
+    assert t.plain("broadcast_send") not in organizer.labels(waiting)
+    # Asking again too soon changes nothing but the time; once the minute is over, the reach shows.
+    limit.clock = lambda: started + 30
+    waiting = await organizer.press(t.plain("broadcast_show_reach"), waiting)
+    assert t.plain("broadcast_preview_wait", wait="30 seconds") in waiting.text
+    limit.clock = lambda: started + 61
+    shown = await organizer.press(t.plain("broadcast_show_reach"), waiting)
+    assert shown.text == shown_reach and t.plain("broadcast_send") in organizer.labels(shown)
+    preview = await again(await again(shown))
+    assert preview.text == shown_reach  # the third of this minute
+
+    # The whole audience (every language, country and topic) is not a narrowed one: its reach
+    # is the number of subscribers, shown however often it is asked for.
+    await organizer.press(t.plain("broadcast_cancel"), preview)
+    screen = await organizer.say("/broadcast")
+    screen = await organizer.press(t.plain("button_next"), screen)
+    screen = await organizer.press(t.plain("button_next"), screen)
+    for topic in organized.navigator.content.topics:
+        screen = await organizer.press(f"▫️ {t.plain(f'topic_{topic}')}", screen)
+    screen = await organizer.press(t.plain("button_next"), screen)
+    await organizer.press(t.plain("broadcast_mode_one"), screen)
+    wide = await organizer.say("To everyone.")
+    assert wide.text == shown_reach
+    # ...while a narrowed one still waits: one topic fewer.
+    screen = await organizer.press(t.plain("broadcast_edit"), wide)  # how to write it
+    screen = await organizer.press(t.plain("button_back"), screen)  # the topics
+    screen = await organizer.press(f"✅ {t.plain('topic_events')}", screen)
+    screen = await organizer.press(t.plain("button_next"), screen)
+    await organizer.press(t.plain("broadcast_mode_one"), screen)
+    narrowed = await organizer.say("To most.")
+    assert t.plain("broadcast_preview_wait", wait="1 minute") in narrowed.text
 
 
 async def test_telegram_errors_during_delivery(organized):
@@ -162,7 +277,9 @@ async def test_telegram_errors_during_delivery(organized):
     for chat in set(workers) - {blocked, bad}:
         assert 1 <= len(received(organized, chat, t)) <= (2 if chat == slow or chat == workers[0] else 1)
     final = organizer.message(progress.message_id).text
-    assert t.plain("broadcast_status_done") in final and ": 1 ·" in final
+    few = fewer(t)
+    assert t.plain("broadcast_status_done") in final
+    assert final.split("\n")[1:] == progress_lines(t, sent=few, total=few, failed=few, blocked=few)
 
 
 async def test_quiet_hours_hold_a_message_until_they_end(organized):
@@ -175,13 +292,19 @@ async def test_quiet_hours_hold_a_message_until_they_end(organized):
     (resting,) = await subscribe(organized, ["en"], quiet=Quiet(nairobi_hour, (nairobi_hour + 2) % 24), first=820_000)
     organizer = Chatter(organized, ORGANIZER)
     preview = await compose(organized, organizer)
-    assert t.plain("broadcast_reach_waiting", count="1") in preview.text
+    # Nothing tells the organizer that someone is resting now (and so roughly where they live).
+    few = fewer(t)
+    assert preview.text == f"{t.plain('broadcast_preview')}\n\n{reach(t, few, English=few)}"
     progress = await organizer.press(t.plain("broadcast_send"), preview)
     await all_received(organized, [free])
     broadcast_id = await latest_broadcast(organized)
     assert not received(organized, resting, t)
     counts = (await services(organized).store.broadcasts.broadcast_summary(broadcast_id, time.time())).counts
     assert counts["waiting"] == 1 and counts["pending"] == 1
+    await services(organized).progress.screen(broadcast_id, t)  # the view as it is now, one still waiting
+    shown = (await services(organized).progress.screen(broadcast_id, t)).plain_text
+    assert t.plain("broadcast_status_sending") in shown
+    assert shown.split("\n")[1:] == progress_lines(t, sent=few, total=few, failed="0", blocked="0")
     # The row waits until the quiet hours end: the next full hour plus one, on the worker's clock.
     (not_before,) = await sql(organized, "SELECT not_before FROM outbox WHERE state = 'pending'")
     hour_start = started // 3600 * 3600

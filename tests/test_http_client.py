@@ -1,6 +1,9 @@
 """Haki's aiohttp transport for python-telegram-bot, against the sandbox over real HTTP."""
 
+import contextlib
+
 import pytest
+from aiohttp import web
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
 
@@ -66,3 +69,43 @@ async def test_an_unreachable_server_becomes_network_error(sandbox):
     finally:
         for request in requests:
             await request.shutdown()
+
+
+@contextlib.asynccontextmanager
+async def http_server(handler):
+    """A small aiohttp server on a free local port answering every request with `handler`; its base URL."""
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        await runner.cleanup()
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+async def test_a_redirect_is_never_followed(status):
+    """Whatever answers in the Bot API's place (a proxy, a captive portal, a hijacked DNS name)
+    cannot send the bot elsewhere, with its token in the path and a worker's chat in the body."""
+    reached = []
+
+    async def elsewhere(request: web.Request) -> web.Response:
+        reached.append(request.path)
+        return web.json_response({"ok": True, "result": {"id": 1, "is_bot": True, "first_name": "Not Telegram"}})
+
+    async with http_server(elsewhere) as target:
+
+        async def redirecting(request: web.Request) -> web.Response:
+            return web.Response(status=status, headers={"Location": f"{target}/collect{request.path}"})
+
+        async with http_server(redirecting) as api:
+            bot = Bot(TOKEN, base_url=f"{api}/bot", request=AiohttpRequest(), get_updates_request=AiohttpRequest(1))
+            with pytest.raises(NetworkError):
+                await bot.initialize()  # getMe
+            with pytest.raises(NetworkError):
+                await bot.send_message(42, "a worker's words")
+            await bot.shutdown()
+    assert reached == []

@@ -11,16 +11,30 @@ The composer (/broadcast), one draft per organizer chat, in memory only:
                                │ change the text: back to "one text or one per language"
                                └ cancel (anywhere): the draft is dropped
 
+The reach is rounded to the nearest 10 (bot/privacy/rounding.py) and says nothing of quiet hours.
+An organizer sees the reach of a narrowed audience (not every language, country and topic) at
+most PREVIEWS times in PREVIEW_WINDOW seconds (PreviewLimit); past that, the preview says when
+to ask again (bc:v).
+
 Callback data: bc:l:<lang> bc:c:<CC>|bc:c:* bc:t:<topic> (toggles), bc:m:1|bc:m:n (text mode),
-bc:n (next), bc:b (back), bc:ok (send), bc:x (cancel). A press that does not fit the step
-shows the step again.
+bc:n (next), bc:b (back), bc:ok (send), bc:v (show the reach), bc:x (cancel). A press that does
+not fit the step shows the step again.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+import time
+from collections import deque
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
+from babel.dates import format_timedelta
+
 from bot.content.model import Content
+from bot.privacy.disclosure import THRESHOLD
+from bot.privacy.rounding import rounded
 from bot.ui import callbacks
 from bot.ui.screens import Button, Screen
 from bot.ui.texts import Texts, language_autonym, to_html
@@ -28,8 +42,9 @@ from bot.updates.menu import topic_name
 
 NAME, PREFIX = "broadcast", callbacks.BROADCAST
 ALL = "*"
-SEND, CANCEL, NEXT, BACK = (f"{PREFIX}:{action}" for action in ("ok", "x", "n", "b"))
+SEND, CANCEL, NEXT, BACK, SHOW = (f"{PREFIX}:{action}" for action in ("ok", "x", "n", "b", "v"))
 MAX_TEXT = 3500  # the organizer's words; header and footer must still fit Telegram's 4096
+PREVIEWS, PREVIEW_WINDOW = 3, 60.0  # reaches of narrowed audiences an organizer sees, per this many seconds
 STEPS = ("languages", "countries", "topics", "mode", "text", "preview")
 
 
@@ -51,6 +66,46 @@ class Draft:
         if self.one_text:
             return {code: self.texts[self.languages[0]] for code in self.languages}
         return {code: self.texts[code] for code in self.languages}
+
+
+def narrowed(draft: Draft, content: Content) -> bool:
+    """Whether the audience leaves out a language, a country or a topic (its reach then says
+    something about fewer people than all subscribers)."""
+    return (
+        draft.countries is not None
+        or set(draft.languages) != set(content.languages)
+        or set(draft.topics) != set(content.topics)
+    )
+
+
+class PreviewLimit:
+    """How often each organizer may see the reach of a narrowed audience: at most `per_window`
+    times in any `window` seconds. In memory only, counted per organizer, forgotten on restart."""
+
+    def __init__(
+        self, per_window: int = PREVIEWS, window: float = PREVIEW_WINDOW, clock: Callable[[], float] = time.monotonic
+    ):
+        self._per_window, self._window = per_window, window
+        self.clock = clock
+        self._seen: dict[Hashable, deque[float]] = {}
+
+    def take(self, organizer: Hashable) -> float:
+        """0 when this preview may be shown (and it is counted); otherwise the seconds until one
+        may (a refused preview is not counted)."""
+        now = self.clock()
+        seen = self._seen.setdefault(organizer, deque())
+        while seen and now - seen[0] >= self._window:
+            seen.popleft()
+        if len(seen) >= self._per_window:
+            return seen[0] + self._window - now
+        seen.append(now)
+        return 0.0
+
+
+def shown_count(t: Texts, count: int) -> str:
+    """A number of people as organizers see it: "20", "fewer than 10", "0"."""
+    shown = rounded(count)
+    return t.plain("broadcast_fewer", limit=t.number(THRESHOLD)) if shown is None else t.number(shown)
 
 
 def new_draft(content: Content) -> Draft:
@@ -146,23 +201,36 @@ def worker_message(t: Texts, text: str) -> str:
     return f"{t.ui('broadcast_header')}\n\n<tg-spoiler>{to_html(text)}</tg-spoiler>\n\n{t.ui('broadcast_footer')}"
 
 
-def preview_screen(t: Texts, reach: dict[str, int], waiting: int) -> Screen:
-    """After the previews: how many it reaches, and the last confirmation."""
+def preview_screen(t: Texts, reach: dict[str, int]) -> Screen:
+    """After the previews: how many it reaches (rounded, by language), and the last confirmation."""
     total = sum(reach.values())
     if total == 0:
         text = t.ui("broadcast_reach_none")
         rows: tuple[tuple[Button, ...], ...] = ()
     else:
-        by_language = ", ".join(f"{language_autonym(code)} {t.number(n)}" for code, n in reach.items() if n)
-        text = t.ui("broadcast_reach", count=t.number(total), by_language=by_language)
-        if waiting:
-            text += "\n" + t.ui("broadcast_reach_waiting", count=t.number(waiting))
+        by_language = ", ".join(
+            t.plain("broadcast_reach_language", language=language_autonym(code), count=shown_count(t, n))
+            for code, n in reach.items()
+            if n
+        )
+        text = t.ui("broadcast_reach", count=shown_count(t, total), by_language=by_language)
         rows = ((Button(t.plain("broadcast_send"), SEND),),)
     rows += (
         (Button(t.plain("broadcast_edit"), BACK),),
         (Button(t.plain("broadcast_cancel"), CANCEL),),
     )
     return Screen(f"{t.ui('broadcast_preview')}\n\n{text}", rows)
+
+
+def wait_screen(t: Texts, seconds: float) -> Screen:
+    """In place of the reach, when the organizer has seen too many lately: when to ask again."""
+    wait = format_timedelta(dt.timedelta(seconds=math.ceil(seconds)), locale=t.locale)
+    rows = (
+        (Button(t.plain("broadcast_show_reach"), SHOW),),
+        (Button(t.plain("broadcast_edit"), BACK),),
+        (Button(t.plain("broadcast_cancel"), CANCEL),),
+    )
+    return Screen(f"{t.ui('broadcast_preview')}\n\n{t.ui('broadcast_preview_wait', wait=wait)}", rows)
 
 
 def _toggle(chosen: list[str], value: str, order: list[str]) -> list[str]:

@@ -16,7 +16,7 @@ python-telegram-bot's errors, which follow Telegram's HTTP status, into them):
   never more than MAX_BACKOFF apart (so delivery resumes soon after an outage), until
   `max_attempts` (by default about an hour of trying), then 'failed'. A timed-out send may have
   arrived: the retry can duplicate it, which is better than losing it.
-* Rejected: 'failed' with Telegram's reason; repeating it would fail the same way.
+* Rejected: 'failed'; repeating it would fail the same way.
 * Blocked: the user blocked the bot or left; 'blocked', and on_blocked(recipient) lets the
   caller drop the subscription.
 * Any other exception (a refused token, a bug) stops run() with that error instead, leaving
@@ -58,11 +58,19 @@ Send = Callable[..., Awaitable[object]]
 
 
 class SendError(Exception):
-    """Why Telegram did not take a message; `send` raises a subclass, with Telegram's reason."""
+    """Why Telegram did not take a message; `send` raises a subclass, with Telegram's reason.
+
+    The reason's text stays in memory: Telegram's, a proxy's or aiohttp's wording can carry the
+    request's URL, hence the bot's token. The outbox keeps only `kind`, the subclass's name."""
 
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+    @property
+    def kind(self) -> str:
+        """What the outbox keeps: Blocked, Rejected, Unreachable or FloodWait, never the text."""
+        return type(self).__name__
 
 
 class FloodWait(SendError):
@@ -304,18 +312,18 @@ class Deliverer:
             self._flood_until = max(self._flood_until, self._clock() + err.seconds)
             log.warning("Telegram flood control: all broadcast sends wait %.0f s", err.seconds)
             return Outcome(
-                **settle, state="pending", error=err.message, not_before=time.time() + err.seconds, attempted=False
+                **settle, state="pending", error=err.kind, not_before=time.time() + err.seconds, attempted=False
             )
         except Blocked as err:
-            return Outcome(**settle, state="blocked", error=err.message)
+            return Outcome(**settle, state="blocked", error=err.kind)
         except Rejected as err:
-            return Outcome(**settle, state="failed", error=err.message)
+            return Outcome(**settle, state="failed", error=err.kind)
         except Unreachable as err:
             attempts = row.attempts + 1
             if attempts >= self._max_attempts:
-                return Outcome(**settle, state="failed", error=err.message)
+                return Outcome(**settle, state="failed", error=err.kind)
             later = time.time() + min(MAX_BACKOFF, self._backoff * 2 ** min(attempts - 1, 30))
-            return Outcome(**settle, state="pending", error=err.message, not_before=later)
+            return Outcome(**settle, state="pending", error=err.kind, not_before=later)
         return Outcome(**settle, state="sent")
 
     async def _record(self, outcome: Outcome) -> None:
@@ -346,4 +354,3 @@ class Deliverer:
                 continue
             for _, done in batch:
                 done.set_result(None)
-

@@ -2,6 +2,10 @@
 list of the latest ones (/broadcasts). handlers/broadcast_progress.py keeps the message live.
 
 Callback data: bp:p:<id> pause, bp:r:<id> resume, bp:c:<id> stop for good, bp:v:<id> view.
+
+Every number of people shows rounded to the nearest 10 ("fewer than 10" below that), and none
+says how many are waiting for their quiet hours: a narrowed broadcast's progress would otherwise
+single people out (bot/privacy/rounding.py). The time left still counts exactly who is due.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ import datetime as dt
 
 from babel.dates import format_datetime, format_timedelta
 
+from bot.broadcasts.composer import shown_count
 from bot.store.broadcasts import BroadcastSummary
 from bot.ui import callbacks
 from bot.ui.screens import Button, Screen
@@ -25,11 +30,10 @@ def progress_screen(t: Texts, summary: BroadcastSummary, rate: float) -> Screen:
         "broadcast_progress",
         created=_created(t, summary.created_at),
         status=t.plain(f"broadcast_status_{summary.status}"),
-        sent=t.number(c["sent"]),
-        total=t.number(total),
-        failed=t.number(c["failed"]),
-        blocked=t.number(c["blocked"]),
-        waiting=t.number(c.get("waiting", 0)),
+        sent=shown_count(t, c["sent"]),
+        total=shown_count(t, total),
+        failed=shown_count(t, c["failed"]),
+        blocked=shown_count(t, c["blocked"]),
     )
     due = c["pending"] - c.get("waiting", 0)
     if summary.status == "sending" and due > 0:
@@ -59,8 +63,8 @@ def list_screen(t: Texts, summaries: list[BroadcastSummary]) -> Screen:
                 "broadcast_list_line",
                 created=_created(t, summary.created_at),
                 status=status,
-                sent=t.number(c["sent"]),
-                total=t.number(total),
+                sent=shown_count(t, c["sent"]),
+                total=shown_count(t, total),
             )
         )
         rows.append((Button(f"{n}. {status}", f"{PREFIX}:v:{summary.id}"),))
