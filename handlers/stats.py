@@ -28,10 +28,9 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s, t, _ = await viewer(update, context)
     chat_id = update.effective_chat.id
     started = time.monotonic()
-    # The scan runs on a connection of its own, the sums and the chart in a thread: with many
-    # reports each takes a noticeable time, and other chats go on meanwhile.
-    tallies, weeks = await s.store.reports.report_tallies()
-    figures = await asyncio.to_thread(statistics.compute, s.navigator.content, tallies, weeks)
+    # Only released months are shown: the same numbers every time, whoever asks and whenever.
+    releases = await s.publisher.releases()
+    figures = statistics.compute(s.navigator.content, releases, await s.publisher.first_month())
     for text in statistics.screens(figures, t):
         await screens.send(context, chat_id, Screen(text))
     if figures.total.exact and figures.total.value >= THRESHOLD and stats_chart.drawable(figures):

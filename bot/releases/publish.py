@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from bot.content.model import Content
 from bot.releases.periods import closed_months, current_month, month_after, month_of, weeks_of
@@ -22,23 +23,32 @@ log = logging.getLogger(__name__)
 
 
 class Publisher:
-    def __init__(self, reports: ReportStore, releases: ReleaseStore, content: Content):
+    def __init__(
+        self,
+        reports: ReportStore,
+        releases: ReleaseStore,
+        content: Content,
+        clock: Callable[[], dt.date] = dt.date.today,
+    ):
         self._reports = reports
         self._releases = releases
         self._content = content
+        self.clock = clock  # today's date; tests move it on to close a month
         self._lock = asyncio.Lock()
 
-    async def start(self, today: dt.date) -> str:
-        """Fix the first month releases cover: this month, or the earliest report's of an older install."""
+    async def first_month(self) -> str:
+        """The first month releases cover: fixed the first time it is asked (this month, or the
+        earliest report's in an older install)."""
+        today = self.clock()
         earliest = await self._reports.earliest_week()
         first = min([current_month(today), *([month_of(earliest)] if earliest else [])])
         return await self._releases.start(first)
 
-    async def releases(self, today: dt.date | None = None) -> list[Release]:
+    async def releases(self) -> list[Release]:
         """Every released month, oldest first, releasing any that closed since."""
-        today = today or dt.date.today()
         async with self._lock:
-            first = await self.start(today)
+            today = self.clock()
+            first = await self.first_month()
             done = await self._releases.months()
             closed = list(closed_months(first, today))
             for month in closed:

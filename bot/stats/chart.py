@@ -1,6 +1,6 @@
 """The /stats chart: reports per country and, where it may be shown, the share paid below the
 minimum wage, as a PNG. Drawn from bot.stats.Stats, which holds no count it may not show: a
-hidden count is a hatched bar of a fixed length labelled "<10" or "10+", never its number.
+count under 10 is a hatched bar of a fixed length labelled "<10", never its number.
 
 matplotlib is imported here, on first use, so the bot starts as fast without it; it draws with
 the Agg renderer and its own bundled font (no display, no network). Call it in a thread: it
@@ -56,7 +56,7 @@ def render(stats: Stats, t: Texts) -> bytes:
 
 
 def _draw_counts(ax, rows: list[Row], t: Texts) -> None:
-    """Horizontal bars; a hidden count is drawn THRESHOLD long, hatched, with its label only."""
+    """Horizontal bars; a count under 10 is drawn THRESHOLD long, hatched, with its label only."""
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     labels = [country_label(t, row.key) for row in rows]
