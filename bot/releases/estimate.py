@@ -1,6 +1,6 @@
 """From noisy counts to one consistent set of tables (post-processing: it costs no privacy).
 
-Every marginal starts with the country, or with an attribute that a country marginal holds:
+Every marginal starts with the country, or pairs two attributes that country marginals hold:
 1. each country's total is the average of what the marginals say it is, each weighted by how
    little noise its row sum carries (fewer cells, less noise);
 2. each row is projected onto the counts that are non-negative and add up to that total (the
@@ -31,10 +31,44 @@ def consistent(design: Design, noisy: dict[tuple[str, ...], np.ndarray]) -> dict
     for marginal in design.marginals:
         if marginal in tables:
             continue
-        anchor = next(m for m in centered if m[1] == marginal[0])  # e.g. (country, task) for (task, exposure)
-        anchor_totals = tables[anchor].reshape(n_countries, -1).sum(axis=0)
-        tables[marginal] = _fit_rows(noisy[marginal], anchor_totals)
+        # A pair beyond the star, e.g. (task, exposure): its rows must add up to the task totals of
+        # (country, task) and its columns to the exposure totals of (country, exposure).
+        rows, columns = (tables[(CENTER, name)].sum(axis=0) for name in marginal)
+        tables[marginal] = _fit_both(noisy[marginal], rows, columns)
     return tables
+
+
+def _fit_both(noisy: np.ndarray, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """The whole, non-negative table with these row and column totals nearest to `noisy` (least
+    absolute deviations): a small integer program, solved by HiGHS through scipy."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    r, c = noisy.shape
+    n = r * c
+    # Variables: the cells x, then their distances d >= |x - noisy|; minimise the distances.
+    sums = np.zeros((r + c, 2 * n))
+    for i in range(r):
+        sums[i, i * c : (i + 1) * c] = 1
+    for j in range(c):
+        sums[r + j, j:n:c] = 1
+    eye = np.eye(n)
+    above = np.hstack([eye, -eye])  # x - d <= noisy
+    below = np.hstack([-eye, -eye])  # -x - d <= -noisy
+    y = noisy.ravel().astype(float)
+    totals = np.concatenate([rows, columns]).astype(float)
+    result = milp(
+        c=np.concatenate([np.zeros(n), np.ones(n)]),
+        constraints=[
+            LinearConstraint(sums, totals, totals),
+            LinearConstraint(above, -np.inf, y),
+            LinearConstraint(below, -np.inf, -y),
+        ],
+        integrality=np.concatenate([np.ones(n), np.zeros(n)]),
+        bounds=Bounds(0, np.inf),
+    )
+    if not result.success:
+        raise RuntimeError(f"no table fits the margins: {result.message}")
+    return np.rint(result.x[:n]).astype(np.int64).reshape(r, c)
 
 
 def _fit_rows(noisy: np.ndarray, totals: np.ndarray) -> np.ndarray:
