@@ -10,6 +10,8 @@ imported on first use: it loads a native library the bot's start-up does without
 
 from __future__ import annotations
 
+import functools
+
 from bot.privacy.disclosure import EPSILON, REPORTS_PER_MONTH
 from bot.releases.design import Design
 
@@ -23,14 +25,25 @@ def mechanism(design: Design):
     """The OpenDP measurement (a vector of counts in, the same vector with noise out) and its scale."""
     import opendp.prelude as dp
 
+    scale = _scale(sensitivity(design))
+    return dp.m.make_laplace(*_space(), scale=scale), scale
+
+
+def _space():
+    import opendp.prelude as dp
+
     # OpenDP marks its Laplace constructor "contrib": implemented and proven in its docs, not yet
     # through its formal vetting (https://docs.opendp.org/en/stable/api/user-guide/).
     dp.enable_features("contrib")
-    space = dp.vector_domain(dp.atom_domain(T=int)), dp.l1_distance(T=int)
-    scale = dp.binary_search_param(
-        lambda s: dp.m.make_laplace(*space, scale=s), d_in=sensitivity(design), d_out=EPSILON
-    )
-    return dp.m.make_laplace(*space, scale=scale), scale
+    return dp.vector_domain(dp.atom_domain(T=int)), dp.l1_distance(T=int)
+
+
+@functools.cache
+def _scale(distance: int) -> float:
+    """The smallest scale whose privacy map at `distance` stays within EPSILON (a search: cached)."""
+    import opendp.prelude as dp
+
+    return dp.binary_search_param(lambda s: dp.m.make_laplace(*_space(), scale=s), d_in=distance, d_out=EPSILON)
 
 
 def privacy_loss(design: Design) -> float:
