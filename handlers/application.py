@@ -40,9 +40,11 @@ from bot.config import Config
 from bot.guide.navigation import Navigator
 from bot.guide.preferences import Preferences
 from bot.privacy.chat_cipher import ChatCipher
+from bot.privacy.disclosure import REPORTS_PER_MONTH
 from bot.privacy.pseudonyms import Pseudonyms
+from bot.releases.periods import current_month
 from bot.releases.publish import Publisher
-from bot.reports.daily_limit import DailyLimit
+from bot.reports.monthly_limit import MonthlyLimit
 from bot.store import Store
 from bot.tools import fairpay, letter
 from bot.ui import callbacks
@@ -71,7 +73,6 @@ from handlers.services import SERVICES, Services
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-REPORTS_PER_DAY = 3
 COMMANDS = {
     "start": guide.start,
     "menu": guide.menu,
@@ -189,7 +190,7 @@ async def start_services(app: Application) -> None:
         store,
         Preferences(store.preferences, pseudonyms),
         pseudonyms,
-        DailyLimit(REPORTS_PER_DAY),
+        MonthlyLimit(REPORTS_PER_MONTH, current_month),
         subscriptions,
         deliverer,
         progress,

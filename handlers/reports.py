@@ -20,10 +20,10 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s, t, _ = await viewer(update, context)
     content, limit, user_id = s.navigator.content, s.report_limit, query.from_user.id
     form: Form | None = flows.current(context, survey.NAME)
-    step = flow.press(form, query.data or "", t, content, left=limit.remaining(user_id), per_day=limit.per_day)
+    step = flow.press(form, query.data or "", t, content, left=limit.remaining(user_id), reopens=limit.reopens())
     if step.send:
-        code = await saving.save(form, content, s.store.reports.add_report, s.pseudonyms, limit, user_id)
-        step = flow.after_saving(form, t, content, code)
+        saved = await saving.save(form, content, s.store.reports.add_report, s.pseudonyms, limit, user_id)
+        step = flow.after_saving(form, t, content, saved, limit.reopens())
     if step.end:
         flows.end(context)
     if step.begin is not None:
@@ -49,8 +49,10 @@ async def typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def withdraw(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/withdraw CODE: delete the report this receipt code was given for."""
+    """/withdraw CODE: delete the report this receipt code was given for; if it was this
+    month's, its sender may send one again."""
     s, t, _ = await viewer(update, context)
     flows.end(context)
-    done = await saving.withdraw(" ".join(context.args or []), s.store.reports.withdraw_report, s.pseudonyms)
+    code, user_id = " ".join(context.args or []), update.effective_user.id
+    done = await saving.withdraw(code, s.store.reports.withdraw_report, s.pseudonyms, s.report_limit, user_id)
     await screens.send(context, update.effective_chat.id, flow.withdrawn(t, done))

@@ -15,7 +15,7 @@ from bot.guide.navigation import Navigator, Prefs
 from bot.guide.preferences import Preferences
 from bot.privacy.pseudonyms import Pseudonyms
 from bot.releases.publish import Publisher
-from bot.reports.daily_limit import DailyLimit
+from bot.reports.monthly_limit import MonthlyLimit
 from bot.store import Store
 from bot.ui.texts import Texts
 from bot.updates.subscriptions import Subscriptions
@@ -32,7 +32,7 @@ class Services:
     store: Store
     preferences: Preferences
     pseudonyms: Pseudonyms
-    report_limit: DailyLimit
+    report_limit: MonthlyLimit  # REPORTS_PER_MONTH, the bound the releases' noise is scaled to
     subscriptions: Subscriptions
     deliverer: Deliverer
     progress: ProgressBoard

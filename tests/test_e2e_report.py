@@ -1,12 +1,15 @@
 """The anonymous working-conditions report, end to end through the sandbox."""
 
+import datetime as dt
 import json
 import re
 import sqlite3
 
 import pytest
 
+from app.offline import OfflineBot
 from bot.guide.navigation import Prefs
+from bot.releases.periods import current_month, month_after, weeks_of
 from bot.reports import survey
 from tests.conftest import Chatter
 
@@ -141,16 +144,65 @@ async def test_after_sending_the_chat_can_be_cleared(haki):
     assert [m.text for m in person.user.messages] == ["Done. Type /start to open the menu."]
 
 
-async def test_at_most_three_reports_a_day(haki):
-    person = Chatter(haki, 4600)
-    for _ in range(3):
-        review = await fill_report(haki, person, "en", comment=None)
-        await person.press("✅ Send", review)
+def next_month_opens(today: dt.date) -> dt.date:
+    """The Monday of the first ISO week of the release month after today's."""
+    first_week = weeks_of(month_after(current_month(today)))[0]
+    return dt.date.fromisoformat(f"{first_week}-1")
+
+
+def limit_notice(bot, code):
+    t = bot.navigator.texts_for(Prefs(language=code), None)
+    return t.ui("report_limit", date=t.date(next_month_opens(dt.date.today())))
+
+
+async def send_report(bot, person, code) -> str:
+    """A whole report, sent: its receipt code."""
+    review = await fill_report(bot, person, code, comment=None)
+    sent = await person.press(ui(bot, code, "report_send"), review)
+    return re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}", sent.text).group()
+
+
+@pytest.mark.parametrize("code", ["en", "fr"])
+async def test_one_report_a_month_and_withdrawing_it_allows_another(haki, code):
+    person = Chatter(haki, 4600 + ["en", "fr"].index(code), language_code=code)
+    receipt = await send_report(haki, person, code)
+
     menu = await person.say("/menu")
-    refused = await person.press("📋 Share your work conditions", menu)
-    assert "already sent 3 today" in person.last.text
-    assert len(rows(haki, "SELECT * FROM reports")) == 3
-    assert refused is not None
+    await person.press(ui(haki, code, "button_report"), menu)
+    assert person.last.text == limit_notice(haki, code)  # no draft: no question asked
+    assert person.last.button_list == [] and len(rows(haki, "SELECT * FROM reports")) == 1
+
+    done = await person.say(f"/withdraw {receipt}")
+    assert done.text == ui(haki, code, "withdraw_done") and rows(haki, "SELECT * FROM reports") == []
+    again = await send_report(haki, person, code)  # the corrected report
+    assert again != receipt and len(rows(haki, "SELECT * FROM reports")) == 1
+
+    await person.press(ui(haki, code, "button_report"), await person.say("/menu"))
+    assert person.last.text == limit_notice(haki, code)  # one withdrawal gave back one report, not more
+    assert (await person.say(f"/withdraw {receipt}")).text == ui(haki, code, "withdraw_unknown")
+    await person.press(ui(haki, code, "button_report"), await person.say("/menu"))
+    assert person.last.text == limit_notice(haki, code)
+
+
+async def test_someone_elses_limit_is_their_own(haki):
+    first, second = Chatter(haki, 4610), Chatter(haki, 4611)
+    await send_report(haki, first, "en")
+    await send_report(haki, second, "en")
+    assert len(rows(haki, "SELECT * FROM reports")) == 2
+
+
+async def test_a_restart_forgets_the_counts(navigator, tmp_path):
+    """The known limit of the bound (docs/privacy.md): the counts are only in memory."""
+    data, key = tmp_path / "data", b"k" * 32
+    async with OfflineBot(navigator, data_dir=data, secret_key=key) as bot:
+        before = await send_report(bot, Chatter(bot, 4620), "en")
+    async with OfflineBot(navigator, data_dir=data, secret_key=key) as bot:
+        person = Chatter(bot, 4620)
+        await send_report(bot, person, "en")  # a second report this month, after the restart
+        assert len(rows(bot, "SELECT * FROM reports")) == 2
+        assert (await person.say(f"/withdraw {before}")).text == ui(bot, "en", "withdraw_done")
+        await person.press("📋 Share your work conditions", await person.say("/menu"))
+        assert person.last.text == limit_notice(bot, "en")  # a code of before the restart gives nothing back
 
 
 async def test_forget_deletes_the_saved_choices(haki):

@@ -1,6 +1,7 @@
 """The report's flow (bot/reports/flow.py) and its saving (bot/reports/saving.py) without
 Telegram: what a worker would see after each press or typed text, and what is kept."""
 
+import asyncio
 import datetime as dt
 import json
 import logging
@@ -10,13 +11,14 @@ import pytest
 
 from bot.guide.navigation import Prefs
 from bot.privacy.pseudonyms import Pseudonyms
+from bot.releases.periods import current_month
 from bot.reports import flow, saving, survey
-from bot.reports.daily_limit import DailyLimit
+from bot.reports.monthly_limit import MonthlyLimit
 from bot.store import Store
 from bot.ui import callbacks
 from bot.ui.callbacks import start_form
 
-PER_DAY = 3
+REOPENS = dt.date(2026, 3, 2)  # the Monday the next month's first ISO week starts on
 REVIEW = "Please check your answers."
 SEND, CHANGE, EXIT, BACK, SKIP = "✅ Send", "✏️ Change an answer", "✖ Exit", "◀ Back", "Skip ▶"
 CHOICES = ("An online platform", "Content moderation", "Per month")
@@ -30,14 +32,14 @@ def labels(screen):
 class Chat:
     """One chat as handlers/reports.py keeps it: the draft and the screen last shown."""
 
-    def __init__(self, navigator, left=PER_DAY):
+    def __init__(self, navigator, left=1):
         self.content, self.t = navigator.content, navigator.texts_for(Prefs(language="en"), None)
         self.left = left
         self.form = None
         self.screen = None
 
     def press(self, data):
-        step = flow.press(self.form, data, self.t, self.content, left=self.left, per_day=PER_DAY)
+        step = flow.press(self.form, data, self.t, self.content, left=self.left, reopens=REOPENS)
         self.apply(step)
         return step
 
@@ -51,9 +53,9 @@ class Chat:
         self.screen = flow.typed(self.form, text, self.t, self.content)
         return self.screen
 
-    def saved(self, code):
-        """What the handler does once the storage took the report (a code) or refused it (None)."""
-        step = flow.after_saving(self.form, self.t, self.content, code)
+    def saved(self, outcome):
+        """What the handler does once saving took the report (its code) or did not (saving.NotSaved)."""
+        step = flow.after_saving(self.form, self.t, self.content, outcome, REOPENS)
         self.apply(step)
         return step
 
@@ -106,12 +108,27 @@ def test_a_report_opened_from_an_unknown_page_returns_to_the_main_menu(chat):
     assert back.data == callbacks.page("main")
 
 
-def test_no_report_opens_once_todays_limit_is_reached(navigator):
+LIMIT = (
+    "You have already sent your answers this month. Thank you!\n\n"
+    "Each person can send answers once a month: this is what keeps everyone anonymous. "
+    "You can send again from March 2, 2026.\n\n"
+    "If the answers you sent had a mistake, delete them with /withdraw and your code, then send them again."
+)
+
+
+def test_no_report_opens_once_this_months_is_sent(navigator):
     chat = Chat(navigator, left=0)
     step = chat.start()
     assert step.begin is None and step.below
-    assert step.screen.text == "You have already sent 3 today. Please try again tomorrow. Nothing was saved."
+    assert step.screen.text == LIMIT
     assert labels(step.screen) == []
+
+
+def test_the_limit_says_when_to_come_back_in_the_workers_language(navigator):
+    for code, expected in (("fr", "à partir du 2 mars 2026."), ("sw", "kuanzia 2 Machi 2026.")):
+        t = navigator.texts_for(Prefs(language=code), None)
+        step = flow.press(None, start_form(survey.PREFIX, "main"), t, navigator.content, left=0, reopens=REOPENS)
+        assert expected in step.screen.text and "/withdraw" in step.screen.text, step.screen.text
 
 
 def test_a_button_of_an_expired_draft_starts_a_new_report(chat):
@@ -261,19 +278,26 @@ def test_send_saves_then_shows_the_receipt_and_drops_the_draft(chat):
 def test_a_report_the_disk_refused_stays_to_be_sent_again(chat):
     review = chat.review()
     chat.press(survey.SEND)
-    refused = chat.saved(None)
+    refused = chat.saved(saving.NotSaved.DISK)
     assert not refused.end and not refused.below and chat.form is not None
     assert refused.screen.text.startswith("⚠️ Your report could not be saved just now.")
     assert refused.screen.text.endswith(review.text) and labels(refused.screen) == [SEND, CHANGE, EXIT]
     assert chat.press(survey.SEND).send  # one more tap sends the same draft
 
 
-def test_send_over_todays_limit_drops_the_draft(chat):
+def test_send_over_this_months_limit_drops_the_draft(chat):
     chat.review()
-    chat.left = 0  # the other reports of the day were sent while this one was open
+    chat.left = 0  # this month's report was sent while this one was open
     step = chat.press(survey.SEND)
     assert not step.send and step.end and not step.below and chat.form is None
-    assert step.screen.text.startswith("You have already sent 3 today.")
+    assert step.screen.text == LIMIT
+
+
+def test_a_send_the_limit_refused_while_saving_drops_the_draft(chat):
+    chat.review()
+    assert chat.press(survey.SEND).send
+    step = chat.saved(saving.NotSaved.LIMIT)
+    assert step.end and not step.below and chat.form is None and step.screen.text == LIMIT
 
 
 def test_after_sending_the_chat_is_cleared_or_kept(chat):
@@ -334,9 +358,23 @@ def disk_full():
     return error
 
 
-async def test_saving_keeps_codes_bands_and_scrubbed_text_then_counts(chat, store):
+class Clock:
+    """Today, as the tests set it."""
+
+    def __init__(self, day=None):
+        self.day = day or dt.date.today()
+
+    def __call__(self):
+        return self.day
+
+
+def one_a_month(clock=dt.date.today):
+    return MonthlyLimit(1, current_month, clock)
+
+
+async def test_saving_keeps_codes_bands_and_scrubbed_text_counted_before_written(chat, store):
     chat.review()
-    limit = DailyLimit(PER_DAY)
+    limit = one_a_month()
     left_while_writing = []
 
     async def add_report(*args):
@@ -349,33 +387,96 @@ async def test_saving_keeps_codes_bands_and_scrubbed_text_then_counts(chat, stor
     assert answers["country"] == "KE" and answers["pay_amount_band"] == "10000" and "comment" not in answers
     assert receipt == PSEUDONYMS.receipt(code)  # the code itself is not kept
     assert text == "Call me on [phone], I am tired."
-    assert left_while_writing == [PER_DAY] and limit.remaining(7) == PER_DAY - 1  # counted once saved
+    assert left_while_writing == [0] and limit.remaining(7) == 0  # counted before it was written
+
+
+async def test_a_second_report_in_the_month_is_not_written(chat, store):
+    chat.review()
+    limit = one_a_month()
+    assert isinstance(await saving.save(chat.form, chat.content, store.reports.add_report, PSEUDONYMS, limit, 7), str)
+    second = await saving.save(chat.form, chat.content, store.reports.add_report, PSEUDONYMS, limit, 7)
+    assert second is saving.NotSaved.LIMIT and len(await stored_reports(store)) == 1
+
+
+async def test_two_sends_at_once_write_one_report(chat, store):
+    """Whatever the handlers let run side by side, the month's limit is taken before the write."""
+    chat.review()
+    limit = one_a_month()
+    release, both_writing = asyncio.Event(), asyncio.Event()
+    writers = []
+
+    async def slow_disk(*args):
+        writers.append(args)
+        if len(writers) == 2:
+            both_writing.set()
+        await release.wait()
+        await store.reports.add_report(*args)
+
+    saves = [asyncio.create_task(saving.save(chat.form, chat.content, slow_disk, PSEUDONYMS, limit, 7)) for _ in "12"]
+    # Stops at whichever comes first: one save is over (the other one waits on the disk), or both write.
+    watch = asyncio.create_task(both_writing.wait())
+    await asyncio.wait([*saves, watch], return_when=asyncio.FIRST_COMPLETED)
+    watch.cancel()
+    assert not both_writing.is_set() and len(writers) == 1
+    release.set()
+    outcomes = [await save for save in saves]
+    assert saving.NotSaved.LIMIT in outcomes and len(await stored_reports(store)) == 1
+
+
+async def test_a_report_is_stamped_in_the_month_it_was_counted_in(chat, store):
+    """Sunday 1 March 2026 is in the ISO week of Thursday 26 February: February's report."""
+    chat.review()
+    clock = Clock(dt.date(2026, 3, 1))
+    limit = one_a_month(clock)
+    await saving.save(chat.form, chat.content, store.reports.add_report, PSEUDONYMS, limit, 7)
+    ((week, *_),) = await stored_reports(store)
+    assert week == "2026-W09" and current_month(dt.date(2026, 2, 26)) == "2026-02"
+    assert limit.reopens() == dt.date(2026, 3, 2)
+    clock.day = dt.date(2026, 3, 2)
+    assert limit.remaining(7) == 1
 
 
 async def test_a_full_disk_saves_nothing_counts_nothing_and_tells_the_operator(chat, store, caplog):
     chat.review()
-    limit = DailyLimit(PER_DAY)
+    limit = one_a_month()
     with caplog.at_level(logging.ERROR, logger="bot.reports.saving"):
-        code = await saving.save(chat.form, chat.content, failing(disk_full()), PSEUDONYMS, limit, 7)
-    assert code is None and await stored_reports(store) == [] and limit.remaining(7) == PER_DAY
+        outcome = await saving.save(chat.form, chat.content, failing(disk_full()), PSEUDONYMS, limit, 7)
+    assert outcome is saving.NotSaved.DISK and await stored_reports(store) == [] and limit.remaining(7) == 1
     assert any("free space" in r.getMessage() and "a report was not saved" in r.getMessage() for r in caplog.records)
+    assert isinstance(await saving.save(chat.form, chat.content, store.reports.add_report, PSEUDONYMS, limit, 7), str)
 
 
 async def test_any_other_error_while_saving_is_a_bug_and_raised(chat):
     chat.review()
-    limit = DailyLimit(PER_DAY)
+    limit = one_a_month()
     with pytest.raises(sqlite3.IntegrityError):
         await saving.save(
             chat.form, chat.content, failing(sqlite3.IntegrityError("constraint failed")), PSEUDONYMS, limit, 7
         )
-    assert limit.remaining(7) == PER_DAY
+    assert limit.remaining(7) == 1
 
 
-async def test_withdraw_takes_the_code_as_typed_in_a_hurry(chat, store):
+async def test_withdraw_takes_the_code_as_typed_in_a_hurry_and_gives_the_month_back(chat, store):
     chat.review()
-    limit = DailyLimit(PER_DAY)
+    limit = one_a_month()
     code = await saving.save(chat.form, chat.content, store.reports.add_report, PSEUDONYMS, limit, 7)
-    assert await saving.withdraw("  ", store.reports.withdraw_report, PSEUDONYMS) is None
-    assert await saving.withdraw(code.lower().replace("-", " "), store.reports.withdraw_report, PSEUDONYMS) is True
-    assert await stored_reports(store) == []
-    assert await saving.withdraw(code, store.reports.withdraw_report, PSEUDONYMS) is False
+    withdraw = store.reports.withdraw_report
+    assert await saving.withdraw("  ", withdraw, PSEUDONYMS, limit, 7) is None
+    assert limit.remaining(7) == 0
+    assert await saving.withdraw(code.lower().replace("-", " "), withdraw, PSEUDONYMS, limit, 7) is True
+    assert await stored_reports(store) == [] and limit.remaining(7) == 1
+    assert await saving.withdraw(code, withdraw, PSEUDONYMS, limit, 7) is False
+    assert limit.remaining(7) == 1  # never more than the month's one
+
+
+async def test_withdrawing_last_months_report_gives_nothing_back(chat, store):
+    chat.review()
+    clock = Clock(dt.date(2026, 2, 20))
+    limit = one_a_month(clock)
+    february = await saving.save(chat.form, chat.content, store.reports.add_report, PSEUDONYMS, limit, 7)
+    clock.day = dt.date(2026, 3, 10)
+    assert isinstance(await saving.save(chat.form, chat.content, store.reports.add_report, PSEUDONYMS, limit, 7), str)
+    assert await saving.withdraw(february, store.reports.withdraw_report, PSEUDONYMS, limit, 7) is True
+    assert limit.remaining(7) == 0  # else two reports of March
+    again = await saving.save(chat.form, chat.content, store.reports.add_report, PSEUDONYMS, limit, 7)
+    assert again is saving.NotSaved.LIMIT and [week for week, *_ in await stored_reports(store)] == ["2026-W11"]

@@ -118,7 +118,7 @@ UI_KEYS: dict[str, frozenset[str]] = {
         "command_forget": (),
         "report_sent": ("code",),
         "report_not_saved": (),
-        "report_limit": ("limit",),
+        "report_limit": ("date",),
         "report_pay_band": ("low", "high"),
         "report_pay_band_top": ("low",),
         "command_menu": (),

@@ -1,2 +1,2 @@
 """The anonymous report of working conditions: the survey, its flow, free-text scrubbing
-and the daily limit."""
+and the monthly limit."""

@@ -2,7 +2,7 @@
 knows Telegram or who is answering; handlers/reports.py carries the steps out.
 
   rp:s:<page> (a page's Report button), or any rp: button with no draft (expired, left)
-    │   today's limit reached: the limit notice, and no draft
+    │   this month's report already sent: the limit notice, and no draft
     ▼
   question n ──rp:c:<option> | typed answer | rp:k (optional ones)──▶ question n+1 … review
     │ rp:b ──▶ question n-1, its answer dropped
@@ -14,7 +14,7 @@ knows Telegram or who is answering; handlers/reports.py carries the steps out.
                                                  │     question the new answer calls for)
                                                  │ rp:b ──▶ review, the answer unchanged
   review ──rp:send──▶ sent (the receipt code): saved, the draft dropped
-                  ──▶ the limit notice: today's limit reached, the draft dropped
+                  ──▶ the limit notice: this month's report already sent, the draft dropped
                   ──▶ review with a notice: the disk refused, the draft kept for another Send
   sent ──rp:clear──▶ the chat cleared, one neutral line
        ──rp:keep───▶ the receipt stays, without its buttons
@@ -25,10 +25,12 @@ first question's Back is a page's button: the menus drop the draft.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from bot.content.model import Content
 from bot.reports import survey
+from bot.reports.saving import NotSaved
 from bot.ui.forms import Form, origin_of
 from bot.ui.screens import Screen
 from bot.ui.texts import Texts
@@ -46,9 +48,9 @@ class Step:
     clear_chat: bool = False  # delete the chat's recent messages (the pressed one too), then show `below`
 
 
-def press(form: Form | None, data: str, t: Texts, content: Content, *, left: int, per_day: int) -> Step:
+def press(form: Form | None, data: str, t: Texts, content: Content, *, left: int, reopens: dt.date) -> Step:
     """A press of an rp: button; `form` is the chat's draft, if any, and is changed in place.
-    `left`: reports this person may still send today, of `per_day`."""
+    `left`: reports this person may still send this month; `reopens`: the first day of the next."""
     if data == survey.CLEAR:
         return Step(Screen(t.ui("report_cleared")), below=True, clear_chat=True)
     if data == survey.KEEP:
@@ -56,13 +58,13 @@ def press(form: Form | None, data: str, t: Texts, content: Content, *, left: int
     origin = origin_of(survey.PREFIX, data)
     if origin is not None or form is None:
         if left <= 0:
-            return Step(_limit(t, per_day), below=True)
+            return Step(_limit(t, reopens), below=True)
         # The report opens in a message of its own, so that it can be protected.
         form = survey.new_form(content, origin if origin in content.pages else "main")
         return Step(survey.question_screen(form, t, content), below=True, begin=form)
     if data == survey.SEND and form.current() is None:
         if left <= 0:
-            return Step(_limit(t, per_day), end=True)
+            return Step(_limit(t, reopens), end=True)
         return Step(send=True)
     if data == survey.CHANGE:
         return Step(survey.change_screen(form, t))
@@ -75,11 +77,13 @@ def press(form: Form | None, data: str, t: Texts, content: Content, *, left: int
     return Step(_next(form, t, content))
 
 
-def after_saving(form: Form, t: Texts, content: Content, code: str | None) -> Step:
-    """After Send: the receipt `code`, or None when the disk refused and nothing was written."""
-    if code is None:
+def after_saving(form: Form, t: Texts, content: Content, saved: str | NotSaved, reopens: dt.date) -> Step:
+    """After Send: the receipt code, or why nothing was written."""
+    if saved is NotSaved.DISK:
         return Step(_next(form, t, content).with_notice(t.ui("report_not_saved")))
-    return Step(survey.sent_screen(t, code), end=True)  # the draft is gone the moment it is saved
+    if saved is NotSaved.LIMIT:
+        return Step(_limit(t, reopens), end=True)
+    return Step(survey.sent_screen(t, saved), end=True)  # the draft is gone the moment it is saved
 
 
 def typed(form: Form, text: str, t: Texts, content: Content) -> Screen:
@@ -102,5 +106,5 @@ def _next(form: Form, t: Texts, content: Content) -> Screen:
     return survey.review_screen(form, t, content)
 
 
-def _limit(t: Texts, per_day: int) -> Screen:
-    return Screen(t.ui("report_limit", limit=per_day))
+def _limit(t: Texts, reopens: dt.date) -> Screen:
+    return Screen(t.ui("report_limit", date=t.date(reopens)))
