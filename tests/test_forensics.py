@@ -1,0 +1,320 @@
+"""The employer with a copy of the data folder (issue 13).
+
+Each test plays that adversary. Workers use the real bot through the sandbox (or the store
+directly, where hundreds of reports are needed); at chosen moments every file of the data
+folder is copied, as `cp` would copy it while the bot runs (databases, -wal, -journal, -shm).
+The copies are then read as an attacker reads them: as raw bytes, as SQLite pages with the
+write-ahead log laid over them, and as B-tree pages parsed by hand
+(https://www.sqlite.org/fileformat2.html), and, with HAKI_SECRET_KEY, decrypted.
+
+The attack this guards against, as it worked when every table shared one file: the WAL held
+consecutive commits (the sender's preferences, then the report and its text, then the sender's
+subscription), the cell offsets in a reports page showed which report came last, and the
+subscription's chat id decrypted to the Telegram id: the reporter was named.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import re
+import shutil
+import sqlite3
+import struct
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.privacy.chat_cipher import ChatCipher
+from bot.store import Store
+from tests.conftest import Chatter
+from tests.test_e2e_report import fill_report, ui
+from tests.test_e2e_updates import services, topic_button
+
+SIDECARS = ("-wal", "-journal", "-shm")
+REPORT_TABLES = {"reports", "report_texts"}
+RECEIPT = re.compile(r"[A-Z2-9]{4}-[A-Z2-9]{4}")
+
+# --- the adversary's tools -----------------------------------------------------------------------
+
+
+def snapshot(data: Path, dest: Path) -> Path:
+    """Every file of the data folder as it is at this moment, copied as `cp -a` would."""
+    dest.mkdir()
+    for file in sorted(data.iterdir()):
+        if file.is_file():
+            with contextlib.suppress(FileNotFoundError):  # a journal deleted while we listed
+                shutil.copy2(file, dest / file.name)
+    return dest
+
+
+def databases(folder: Path) -> list[Path]:
+    """The SQLite files of a copied folder (not their -wal, -journal or -shm)."""
+    return sorted(p for p in folder.iterdir() if p.read_bytes()[:16] == b"SQLite format 3\x00")
+
+
+def scratch(database: Path, where: Path) -> Path:
+    """A copy of one database of a snapshot, with its WAL, that SQLite may open (and so change)
+    without touching the snapshot itself."""
+    where.mkdir(parents=True, exist_ok=True)
+    copy = where / database.name
+    shutil.copy(database, copy)
+    wal = database.with_name(database.name + "-wal")
+    if wal.exists():
+        shutil.copy(wal, copy.with_name(copy.name + "-wal"))
+    return copy
+
+
+def query(database: Path, where: Path, sql: str, params=()) -> list[tuple]:
+    with contextlib.closing(sqlite3.connect(scratch(database, where))) as db:
+        return db.execute(sql, params).fetchall()
+
+
+def tables(database: Path, where: Path) -> set[str]:
+    return {name for (name,) in query(database, where, "SELECT name FROM sqlite_schema WHERE type = 'table'")}
+
+
+def holding_reports(folder: Path, where: Path) -> Path:
+    """The one database of the snapshot with a `reports` table."""
+    (found,) = [db for db in databases(folder) if "reports" in tables(db, where / db.name)]
+    return found
+
+
+def pages(database: Path) -> dict[int, bytes]:
+    """The database's pages as SQLite would read them: the file, with every page that a
+    committed frame of the -wal holds laid over it (the frame's salt must match the WAL header's;
+    checksums are not checked, an attacker need not)."""
+    raw = database.read_bytes()
+    size = struct.unpack(">H", raw[16:18])[0]
+    size = 65536 if size == 1 else size
+    found = {n + 1: raw[n * size : (n + 1) * size] for n in range(len(raw) // size)}
+    wal = database.with_name(database.name + "-wal")
+    log = wal.read_bytes() if wal.exists() else b""
+    pending: dict[int, bytes] = {}
+    for at in range(32, len(log) - 24 - size + 1, 24 + size):
+        number, commit = struct.unpack(">II", log[at : at + 8])
+        if log[at + 8 : at + 16] != log[16:24]:
+            break  # a frame of an earlier generation of the log
+        pending[number] = log[at + 24 : at + 24 + size]
+        if commit:
+            found.update(pending)
+            pending = {}
+    return found
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int
+    kind: int  # 2 interior index, 5 interior table, 10 leaf index, 13 leaf table
+    offsets: list[int]  # each cell's content offset, in the order of the cell pointer array (= key order)
+
+
+def btree(pages: dict[int, bytes], root: int) -> list[Page]:
+    """Every page of the B-tree rooted at `root`, read from its page header and cell pointer array."""
+    found, todo = [], [root]
+    while todo:
+        number = todo.pop()
+        page = pages[number]
+        head = 100 if number == 1 else 0  # page 1 starts with the file header
+        kind = page[head]
+        assert kind in (2, 5, 10, 13), f"page {number} is not a B-tree page ({kind})"
+        cells = struct.unpack(">H", page[head + 3 : head + 5])[0]
+        array = head + (12 if kind in (2, 5) else 8)
+        offsets = [struct.unpack(">H", page[array + 2 * i : array + 2 * i + 2])[0] for i in range(cells)]
+        found.append(Page(number, kind, offsets))
+        if kind in (2, 5):  # interior: each cell starts with its left child; then the right-most child
+            todo += [struct.unpack(">I", page[o : o + 4])[0] for o in offsets]
+            todo.append(struct.unpack(">I", page[head + 8 : head + 12])[0])
+    return found
+
+
+def report_btrees(database: Path, where: Path) -> dict[str, list[Page]]:
+    """The pages of every B-tree of the reports and their texts: the tables and their indexes."""
+    roots = query(
+        database,
+        where,
+        "SELECT name, rootpage FROM sqlite_schema WHERE tbl_name IN ('reports', 'report_texts') AND rootpage > 0",
+    )
+    laid = pages(database)
+    return {name: btree(laid, root) for name, root in roots}
+
+
+def arrival_shows(trees: dict[str, list[Page]]) -> list[str]:
+    """Pages whose cell content is not laid out in key order. SQLite fills a page's content area
+    from its end downward, so in a page written row by row the last row written sits lowest,
+    whatever its key: its position then tells which row came last. A page rebuilt in key order
+    (VACUUM, or a page split) has its offsets falling strictly with the key."""
+    return [
+        f"{name} page {page.number}: {page.offsets}"
+        for name, found in trees.items()
+        for page in found
+        if page.offsets != sorted(page.offsets, reverse=True) or len(set(page.offsets)) != len(page.offsets)
+    ]
+
+
+def rebuilt_elsewhere(database: Path, where: Path) -> dict[int, bytes]:
+    """What SQLite makes of the same rows alone: VACUUM INTO a new file (in key order, with no
+    trace of the order the rows came in)."""
+    target = where / "rebuilt.sqlite3"
+    with contextlib.closing(sqlite3.connect(scratch(database, where / "source"))) as db:
+        db.execute("VACUUM INTO ?", (str(target),))
+    return pages(target)
+
+
+def beyond_header(laid: dict[int, bytes]) -> dict[int, bytes]:
+    """The pages without the 100-byte file header (its change counter and schema cookie count
+    writes; they say nothing about which row is whose)."""
+    return {n: page[100:] if n == 1 else page for n, page in laid.items()}
+
+
+def sidecars(database: Path) -> dict[str, int]:
+    """The -wal, -journal and -shm files beside a database in the snapshot, with their sizes."""
+    return {
+        f.name: f.stat().st_size for s in SIDECARS if (f := database.with_name(database.name + s)).exists()
+    }
+
+
+def id_encodings(user_id: int) -> list[bytes]:
+    text = str(user_id).encode()
+    return [text, struct.pack(">q", user_id), struct.pack("<q", user_id)]
+
+
+# --- one worker's session, copied at several moments ---------------------------------------------
+
+A = 7_700_001  # the worker the employer suspects
+COMMENT = "Malipo huchelewa kila mwezi tangu mwaka jana, hakuna anayejibu barua pepe zetu."
+
+
+async def choose_swahili(bot, user_id: int) -> Chatter:
+    worker = Chatter(bot, user_id, language_code="en")
+    await worker.press("Kiswahili", await worker.say("/start"))
+    return worker
+
+
+async def subscribe(bot, worker: Chatter) -> None:
+    await worker.press(topic_button(bot, "sw", "pay", on=False), await worker.say("/subscribe"))
+
+
+async def report(bot, user_id: int, code: str = "en", comment: str = "Paid late again this month.") -> str:
+    person = Chatter(bot, user_id, language_code=code)
+    sent = await person.press(ui(bot, code, "report_send"), await fill_report(bot, person, code, comment=comment))
+    return RECEIPT.search(sent.text).group()
+
+
+async def test_a_copy_of_the_data_folder_does_not_tie_a_report_to_its_sender(haki, tmp_path):
+    # Other workers before: choices, reports, a subscription.
+    for other in (7_700_101, 7_700_102):
+        await subscribe(haki, await choose_swahili(haki, other))
+    for other in (7_700_103, 7_700_104, 7_700_105):
+        await report(haki, other)
+
+    # A saves a language, sends a report, then subscribes: the three writes in a row.
+    worker = await choose_swahili(haki, A)
+    receipt = await report(haki, A, "sw", COMMENT)
+    moments = {"after the report": snapshot(haki.data_dir, tmp_path / "after-report")}
+    await subscribe(haki, worker)
+    moments["after the subscription"] = snapshot(haki.data_dir, tmp_path / "after-subscription")
+    # And others after.
+    await report(haki, 7_700_106)
+    await subscribe(haki, await choose_swahili(haki, 7_700_107))
+    moments["later"] = snapshot(haki.data_dir, tmp_path / "later")
+
+    pseudonyms = services(haki).pseudonyms
+    cipher = ChatCipher(haki.secret_key)
+    for moment, folder in moments.items():
+        work = tmp_path / "work" / moment.replace(" ", "-")
+        reports_file = holding_reports(folder, work / "find")
+        ((report_id, answers, text),) = query(
+            reports_file,
+            work / "row",
+            "SELECT r.id, r.answers, t.text FROM reports r JOIN report_texts t ON t.report_id = r.id"
+            " WHERE r.receipt = ?",
+            (pseudonyms.receipt(receipt),),
+        )
+        assert "chelewa" in text, text  # the worker's words, as kept
+        report_bytes = {
+            "the report's id": report_id.encode(),
+            "its receipt": pseudonyms.receipt(receipt),
+            "its answers": answers.encode(),
+            "its text": text.encode(),
+        }
+
+        # (a) The report is in the reports file, and in no other file of the folder: not in the
+        # main database, not in its write-ahead log, not in any journal or index.
+        found = {
+            f"{what} in {file.name}": True
+            for file in sorted(folder.iterdir())
+            for what, needle in report_bytes.items()
+            if file != reports_file and needle in file.read_bytes()
+        }
+        assert not found, f"{moment}: {sorted(found)}"
+        assert tables(reports_file, work / "tables") == REPORT_TABLES, moment
+
+        # (b) Nothing of the report's commit waits beside the reports file.
+        assert not {name: n for name, n in sidecars(reports_file).items() if n}, f"{moment}: {sidecars(reports_file)}"
+
+        # (c) The layout of the reports file says nothing about which report came last: every
+        # page's cells lie in key order (random UUIDs, random HMACs), and the file is exactly what
+        # SQLite builds from the same rows alone, in any order.
+        assert not arrival_shows(report_btrees(reports_file, work / "btrees")), moment
+        rebuilt = rebuilt_elsewhere(reports_file, work / "rebuilt")
+        assert beyond_header(pages(reports_file)) == beyond_header(rebuilt), moment
+
+        # (d) With the key, the employer reads the main database: the subscriber list decrypts,
+        # and A's preferences are found by hashing candidate ids. None of it is in the reports
+        # file, and nothing of the report is in the main database (a): nothing links them.
+        main = next(db for db in databases(folder) if db != reports_file)
+        chats = {cipher.decrypt(c) for (c,) in query(main, work / "main", "SELECT chat FROM subscriptions")}
+        if moment != "after the report":
+            assert A in chats
+        keys = {k for (k,) in query(main, work / "main2", "SELECT user_key FROM preferences")}
+        assert pseudonyms.preferences(A) in keys
+        subscription_rows = query(main, work / "main3", "SELECT id, user_key, chat FROM subscriptions")
+        linking = [pseudonyms.preferences(A), pseudonyms.subscriber(A), *id_encodings(A)]
+        linking += [value if isinstance(value, bytes) else value.encode() for row in subscription_rows for value in row]
+        in_reports = reports_file.read_bytes()
+        assert not [needle for needle in linking if needle in in_reports], moment
+
+
+# --- the layout, with many reports and withdrawals -----------------------------------------------
+
+
+def answers_of(rng: random.Random) -> dict[str, str]:
+    return {
+        "country": rng.choice(["KE", "UG", "PH", "IN", "MG"]),
+        "employer": rng.choice(["bpo", "platform", "direct"]),
+        "task": rng.choice(["moderation", "image_video", "text_chat", "transcription"]),
+        "hours": rng.choice(["lt20", "h20_39", "h40_48", "h49_60", "gt60"]),
+        "late_pay": rng.choice(["never", "sometimes", "often"]),
+        "exposure": rng.choice(["never", "monthly", "weekly", "daily"]),
+    }
+
+
+async def test_hundreds_of_reports_and_withdrawals_leave_no_order_on_disk(tmp_path):
+    rng = random.Random(13)
+    data = tmp_path / "data"
+    store = await Store.open(data / "haki.sqlite3")
+    receipts = []
+    try:
+        for i in range(300):
+            receipt = uuid.uuid4().bytes + uuid.uuid4().bytes
+            text = f"report number {i}: " + "words " * rng.randrange(0, 400) if i % 3 == 0 else None
+            await store.reports.add_report("2026-W48", answers_of(rng), receipt, text)
+            receipts.append(receipt)
+            if i % 10 == 9:
+                assert await store.reports.withdraw_report(receipts.pop(rng.randrange(len(receipts))))
+        last = uuid.uuid4().bytes * 2
+        await store.reports.add_report("2026-W49", {"country": "TZ", "task": "moderation"}, last, "the very last")
+        folder = snapshot(data, tmp_path / "copy")
+    finally:
+        await store.close()
+
+    reports_file = holding_reports(folder, tmp_path / "find")
+    assert tables(reports_file, tmp_path / "tables") == REPORT_TABLES
+    assert not {name: n for name, n in sidecars(reports_file).items() if n}
+    trees = report_btrees(reports_file, tmp_path / "btrees")
+    assert len(trees["reports"]) > 10 and any(p.kind == 2 for p in trees["reports"])  # a tree of several levels
+    assert not arrival_shows(trees)
+    assert beyond_header(pages(reports_file)) == beyond_header(rebuilt_elsewhere(reports_file, tmp_path / "rebuilt"))
+    (count,) = query(reports_file, tmp_path / "count", "SELECT count(*) FROM reports")[0]
+    assert count == 300 - 30 + 1
