@@ -110,16 +110,19 @@ def report_template(tmp_path_factory) -> Path:
 
 
 def reports_database(template: Path, folder: Path, reports: list, texts: dict | None = None) -> Path:
-    """A copy of the template holding these (week, answers) reports, written in one transaction.
-    Their ids follow the list's order, so a table scan meets them in insertion order; `texts`
-    maps a report's index to (text, reviewed)."""
+    """A copy of the template (both files) holding these (week, answers) reports, written in one
+    transaction; the main database's path. Their ids follow the list's order, so a table scan
+    meets them in insertion order; `texts` maps a report's index to (text, reviewed)."""
+    from bot.store.reports_file import reports_path
+
     path = folder / "haki.sqlite3"
     shutil.copy(template, path)
+    shutil.copy(reports_path(template), reports_path(path))
     rows = [
         (f"{i:08d}", week, json.dumps(answers, sort_keys=True), os.urandom(16))
         for i, (week, answers) in enumerate(reports)
     ]
-    with contextlib.closing(sqlite3.connect(path)) as db, db:
+    with contextlib.closing(sqlite3.connect(reports_path(path))) as db, db:
         db.executemany("INSERT INTO reports (id, week, answers, receipt) VALUES (?, ?, ?, ?)", rows)
         db.executemany(
             "INSERT INTO report_texts (report_id, text, reviewed) VALUES (?, ?, ?)",

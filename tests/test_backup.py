@@ -1,6 +1,6 @@
-"""`python bot.py backup DEST`: an online backup while the real bot runs and writes, a restore
-that brings workers' choices back, what a different HAKI_SECRET_KEY does to a restored
-database, and the refusals."""
+"""`python bot.py backup DEST`: an online backup (the main database and the reports file) while
+the real bot runs and writes, a restore that brings workers' choices back, what a different
+HAKI_SECRET_KEY does to a restored database, and the refusals."""
 
 import asyncio
 import re
@@ -11,8 +11,10 @@ import stat
 import pytest
 
 from app.offline import OfflineBot
+from bot.store import Store
 from bot.store import backup as backups
 from bot.store.backup import backup
+from bot.store.reports_file import reports_path
 from tests.conftest import Chatter
 from tests.test_e2e_report import fill_report, ui
 from tests.test_e2e_updates import services, topic_button
@@ -58,7 +60,10 @@ async def test_a_backup_taken_while_the_bot_writes_holds_what_was_committed_befo
     assert stat.S_IMODE(result.path.stat().st_mode) == 0o600
     assert rows(result.path, "PRAGMA integrity_check") == [("ok",)]
     assert result.schema_version == rows(database(haki), "PRAGMA user_version")[0][0]
-    assert result.size == result.path.stat().st_size
+    assert result.reports_path == reports_path(result.path)
+    assert stat.S_IMODE(result.reports_path.stat().st_mode) == 0o600
+    assert rows(result.reports_path, "PRAGMA integrity_check") == [("ok",)]
+    assert result.size == result.path.stat().st_size + result.reports_path.stat().st_size
     # Everything committed before the backup began is in it; what came during it may or may not be.
     pseudonyms = services(haki).pseudonyms
     key = pseudonyms.preferences(6001)
@@ -68,13 +73,21 @@ async def test_a_backup_taken_while_the_bot_writes_holds_what_was_committed_befo
     assert result.counts["reports"] == 1 and result.counts["broadcasts"] == 0
     assert 1 <= result.counts["preferences"] <= 7 and 1 <= result.counts["subscriptions"] <= 7
     assert result.summary() == (
-        f"backup OK: {result.path} ({result.size} bytes, schema version {result.schema_version}; "
+        f"backup OK: {result.path} and {result.reports_path} ({result.size} bytes, schema version "
+        f"{result.schema_version}; "
         f"reports 1, preferences {result.counts['preferences']}, subscriptions {result.counts['subscriptions']}, "
         "broadcasts 0)"
     )
-    # The source is untouched and the bot still works; the copy is one self-contained file.
+    # The reports are in the reports copy only, as they are in the bot's files.
+    assert rows(result.reports_path, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name") == [
+        ("report_texts",),
+        ("reports",),
+    ]
+    assert "reports" not in {name for (name,) in rows(result.path, "SELECT name FROM sqlite_schema")}
+    # The source is untouched and the bot still works; the copies are two self-contained files.
     assert rows(database(haki), "SELECT count(*) FROM preferences") == [(7,)]
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("haki-")) == [result.path.name]
+    names = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("haki-"))
+    assert names == sorted([result.path.name, result.reports_path.name])
 
 
 async def test_restore_with_the_same_key_brings_choices_back_and_another_key_finds_nothing(haki, navigator, tmp_path):
@@ -86,6 +99,7 @@ async def test_restore_with_the_same_key_brings_choices_back_and_another_key_fin
         folder = tmp_path / name
         folder.mkdir()
         shutil.copy(saved.path, folder / "haki.sqlite3")
+        shutil.copy(saved.reports_path, folder / "haki-reports.sqlite3")
         return folder
 
     # Same HAKI_SECRET_KEY: the worker is greeted in the language they chose, still subscribed,
@@ -109,7 +123,18 @@ async def test_restore_with_the_same_key_brings_choices_back_and_another_key_fin
         undone = await Chatter(bot, 6202).say(f"/withdraw {receipt}")
         assert undone.text == ui(bot, "en", "withdraw_unknown")
     assert rows(other / "haki.sqlite3", "SELECT count(*) FROM subscriptions") == [(1,)]
-    assert rows(other / "haki.sqlite3", "SELECT count(*) FROM reports") == [(1,)]
+    assert rows(other / "haki-reports.sqlite3", "SELECT count(*) FROM reports") == [(1,)]
+
+
+async def test_a_restore_of_the_main_file_alone_is_refused_not_started_empty(haki, tmp_path):
+    await send_report(haki, 6301)
+    saved = backup(database(haki), tmp_path / "haki-backup.sqlite3")
+    folder = tmp_path / "restored"
+    folder.mkdir()
+    shutil.copy(saved.path, folder / "haki.sqlite3")  # the reports file forgotten
+    with pytest.raises(RuntimeError, match="reports file .* is missing"):
+        await Store.open(folder / "haki.sqlite3")
+    assert sorted(p.name for p in folder.iterdir() if not p.name.endswith(("-wal", "-shm"))) == ["haki.sqlite3"]
 
 
 async def test_refuses_an_existing_destination_and_a_missing_database(haki, tmp_path):
@@ -118,6 +143,12 @@ async def test_refuses_an_existing_destination_and_a_missing_database(haki, tmp_
     with pytest.raises(ValueError, match="already exists"):
         backup(database(haki), first.path)
     assert first.path.read_bytes() == before  # the earlier backup is left as it was
+    # A new name whose reports copy would land on an existing file: refused, nothing left.
+    reports_path(tmp_path / "second.sqlite3").write_bytes(b"an older file")
+    with pytest.raises(ValueError, match="already exists"):
+        backup(database(haki), tmp_path / "second.sqlite3")
+    assert not (tmp_path / "second.sqlite3").exists()
+    assert reports_path(tmp_path / "second.sqlite3").read_bytes() == b"an older file"
     with pytest.raises(FileNotFoundError, match="no database"):
         backup(tmp_path / "missing" / "haki.sqlite3", tmp_path / "new.sqlite3")
     assert not (tmp_path / "new.sqlite3").exists()

@@ -3,6 +3,7 @@ broadcast goes out. The operator gets a clear line, the worker is told kindly an
 draft, nothing is half-written, nothing is sent twice, and all goes on once the disk is fixed."""
 
 import asyncio
+import contextlib
 import errno
 import logging
 import os
@@ -17,6 +18,7 @@ from app.offline import OfflineBot
 from bot.broadcasts import composer as broadcasts
 from bot.guide.navigation import Prefs
 from bot.store import Store
+from bot.store.reports_file import reports_path
 from bot.updates.subscriptions import Subscription
 from tests.conftest import Chatter
 from tests.test_e2e_report import fill_report, ui
@@ -37,12 +39,13 @@ class Seen(logging.Handler):
 
 
 def stored(path) -> dict:
-    with sqlite3.connect(path) as db:
+    with contextlib.closing(sqlite3.connect(path)) as db, contextlib.closing(sqlite3.connect(reports_path(path))) as r:
         return {
             "integrity": db.execute("PRAGMA integrity_check").fetchone()[0],
-            "reports": db.execute("SELECT count(*) FROM reports").fetchone()[0],
-            "texts": db.execute("SELECT count(*) FROM report_texts").fetchone()[0],
-            "orphans": db.execute(
+            "reports integrity": r.execute("PRAGMA integrity_check").fetchone()[0],
+            "reports": r.execute("SELECT count(*) FROM reports").fetchone()[0],
+            "texts": r.execute("SELECT count(*) FROM report_texts").fetchone()[0],
+            "orphans": r.execute(
                 "SELECT count(*) FROM report_texts WHERE report_id NOT IN (SELECT id FROM reports)"
             ).fetchone()[0],
             "outbox": dict(db.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall()),
@@ -75,6 +78,7 @@ async def test_a_read_only_database_keeps_the_draft_and_holds_the_broadcast_unti
 
             # SQLite refuses every write of the bot from here, as on a disk remounted read-only.
             await s.store._database.connection.execute("PRAGMA query_only = ON")
+            await s.store._reports.connection.execute("PRAGMA query_only = ON")
             # A broadcast that was queued just before: written by another connection, which the
             # pragma does not bind.
             recipients = await s.subscriptions.audience(["en"], None, ["pay"], datetime.now(UTC))
@@ -95,6 +99,7 @@ async def test_a_read_only_database_keeps_the_draft_and_holds_the_broadcast_unti
             await asyncio.wait_for(seen_delivery.event.wait(), 30)
 
             await s.store._database.connection.execute("PRAGMA query_only = OFF")  # the operator fixed the disk
+            await s.store._reports.connection.execute("PRAGMA query_only = OFF")
             sent = await person.press(ui(bot, "sw", "report_send"), person.last)
             assert RECEIPT.search(sent.text), sent.text  # the same draft, sent with one more tap
             await asyncio.wait_for(s.progress.wait_over(broadcast_id), 60)
@@ -104,7 +109,14 @@ async def test_a_read_only_database_keeps_the_draft_and_holds_the_broadcast_unti
         logging.getLogger("bot.broadcasts.delivery").removeHandler(seen_delivery)
     assert received == [1] * len(ids)  # each exactly once: recorded late, never sent again
     found = await asyncio.to_thread(stored, path)
-    assert found == {"integrity": "ok", "reports": 1, "texts": 1, "orphans": 0, "outbox": {"sent": len(ids)}}
+    assert found == {
+        "integrity": "ok",
+        "reports integrity": "ok",
+        "reports": 1,
+        "texts": 1,
+        "orphans": 0,
+        "outbox": {"sent": len(ids)},
+    }
 
 
 @pytest.fixture
@@ -157,4 +169,4 @@ async def test_a_full_disk_tells_the_operator_keeps_the_draft_and_writes_nothing
     lines = [r.getMessage() for r in caplog.records]
     assert any("database could not be written" in line and "free space" in line for line in lines), lines
     found = await asyncio.to_thread(stored, data / "haki.sqlite3")
-    assert found == {"integrity": "ok", "reports": 1, "texts": 1, "orphans": 0, "outbox": {}}
+    assert found == {"integrity": "ok", "reports integrity": "ok", "reports": 1, "texts": 1, "orphans": 0, "outbox": {}}

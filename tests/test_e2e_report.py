@@ -1,5 +1,6 @@
 """The anonymous working-conditions report, end to end through the sandbox."""
 
+import contextlib
 import datetime as dt
 import json
 import re
@@ -23,8 +24,9 @@ def label(bot, code, key):
     return bot.navigator.content.languages[code].survey[key]
 
 
-def rows(bot, sql):
-    with sqlite3.connect(bot.data_dir / "haki.sqlite3") as db:
+def rows(bot, sql, file="haki-reports.sqlite3"):
+    """Rows of the reports file, where the reports live (or of another file of the data folder)."""
+    with contextlib.closing(sqlite3.connect(bot.data_dir / file)) as db:
         return db.execute(sql).fetchall()
 
 
@@ -209,10 +211,10 @@ async def test_forget_deletes_the_saved_choices(haki):
     person = Chatter(haki, 4700, language_code="en")
     menu = await person.say("/start")
     await person.press("Kiswahili", menu)
-    assert len(rows(haki, "SELECT * FROM preferences")) == 1
+    assert len(rows(haki, "SELECT * FROM preferences", "haki.sqlite3")) == 1
     reply = await person.say("/forget")
     assert reply.text == ui(haki, "sw", "forget_done")
-    assert rows(haki, "SELECT * FROM preferences") == []
+    assert rows(haki, "SELECT * FROM preferences", "haki.sqlite3") == []
     assert (await person.say("/forget")).text == ui(haki, "en", "forget_nothing")  # back to the app's English
 
 

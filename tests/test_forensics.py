@@ -172,9 +172,7 @@ def beyond_header(laid: dict[int, bytes]) -> dict[int, bytes]:
 
 def sidecars(database: Path) -> dict[str, int]:
     """The -wal, -journal and -shm files beside a database in the snapshot, with their sizes."""
-    return {
-        f.name: f.stat().st_size for s in SIDECARS if (f := database.with_name(database.name + s)).exists()
-    }
+    return {f.name: f.stat().st_size for s in SIDECARS if (f := database.with_name(database.name + s)).exists()}
 
 
 def id_encodings(user_id: int) -> list[bytes]:
@@ -323,3 +321,104 @@ async def test_hundreds_of_reports_and_withdrawals_leave_no_order_on_disk(tmp_pa
         assert beyond_header(pages(reports_file)) == beyond_header(pages(again))
     (count,) = query(reports_file, tmp_path / "count", "SELECT count(*) FROM reports")[0]
     assert count == 300 - 30 + 1
+
+
+# --- an install from before: its reports move out ------------------------------------------------
+
+
+def old_install(tmp: Path, count: int) -> tuple[Path, list[tuple]]:
+    """A data folder as Haki left it before the reports had a file of their own (schema version
+    5, reports in the main file), copied while it ran, so the last reports are still in its WAL
+    (as after a crash). Its reports as (id, week, answers, receipt, text)."""
+    from bot.store.migrations import MIGRATIONS, REPORTS_MOVED_OUT
+
+    rng = random.Random(5)
+    live = tmp / "live"
+    live.mkdir()
+    db = sqlite3.connect(live / "haki.sqlite3")
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA secure_delete = ON")
+    db.execute("PRAGMA wal_autocheckpoint = 0")
+    for version, script in enumerate(MIGRATIONS[: REPORTS_MOVED_OUT - 1], start=1):
+        db.executescript(f"BEGIN; {script}; PRAGMA user_version = {version}; COMMIT;")
+    reports = []
+    for i in range(count):
+        row = (str(uuid.uuid4()), "2026-W10", f'{{"country": "KE", "n": "{i:05d}"}}', rng.randbytes(32))
+        text = f"old report {i}, paid late" if i % 2 else None
+        with db:
+            db.execute("INSERT INTO reports VALUES (?, ?, ?, ?)", row)
+            if text:
+                db.execute("INSERT INTO report_texts (report_id, text) VALUES (?, ?)", (row[0], text))
+            db.execute("INSERT INTO preferences VALUES (?, 'sw', 'KE')", (rng.randbytes(32),))
+        reports.append((*row, text))
+        if i == count // 2:
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the first half in the file, the rest in the WAL
+    folder = snapshot(live, tmp / "data")
+    db.close()
+    assert (folder / "haki.sqlite3-wal").stat().st_size > 0
+    return folder, reports
+
+
+def leftovers(folder: Path, skip: Path, reports: list[tuple]) -> list[str]:
+    """Which report bytes are in a file of the folder other than `skip`."""
+    needles = {}
+    for report_id, _, answers, receipt, text in reports:
+        needles |= {f"id {report_id}": report_id.encode(), f"answers {answers}": answers.encode()}
+        needles |= {f"receipt of {report_id}": receipt} | ({f"text {text}": text.encode()} if text else {})
+    return [
+        f"{what} in {file.name}"
+        for file in sorted(folder.iterdir())
+        if file != skip
+        for what, needle in needles.items()
+        if needle in file.read_bytes()
+    ]
+
+
+async def test_an_older_install_moves_its_reports_out_and_keeps_no_copy_of_them(tmp_path):
+    folder, reports = old_install(tmp_path, 120)
+    assert leftovers(folder, Path(), reports)  # the adversary's view before: everything in the main file
+
+    store = await Store.open(folder / "haki.sqlite3")
+    try:
+        assert await store.reports.withdraw_report(reports[7][3])  # an old receipt still withdraws
+        after = snapshot(folder, tmp_path / "after")
+    finally:
+        await store.close()
+    reports.pop(7)
+
+    reports_file = after / "haki-reports.sqlite3"
+    assert not leftovers(after, reports_file, reports)
+    assert tables(reports_file, tmp_path / "t1") == REPORT_TABLES
+    assert not REPORT_TABLES & tables(after / "haki.sqlite3", tmp_path / "t2")
+    moved = query(
+        reports_file,
+        tmp_path / "q",
+        "SELECT r.id, r.week, r.answers, r.receipt, t.text"
+        " FROM reports r LEFT JOIN report_texts t ON t.report_id = r.id",
+    )
+    assert sorted(moved) == sorted(reports)
+    assert not {name: n for name, n in sidecars(reports_file).items() if n}
+    again = built_again(reports_file, tmp_path / "again", random.Random(1))
+    assert beyond_header(pages(reports_file)) == beyond_header(pages(again))
+    assert query(after / "haki.sqlite3", tmp_path / "v", "SELECT count(*) FROM preferences") == [(120,)]
+
+
+async def test_a_move_that_stopped_half_way_is_finished_without_doubles(tmp_path):
+    from bot.store.migrations import REPORT_MIGRATIONS
+    from bot.store.reports_file import reports_path
+
+    folder, reports = old_install(tmp_path, 40)
+    # As if the copy had been made and the bot stopped before the main file dropped its reports.
+    with contextlib.closing(sqlite3.connect(reports_path(folder / "haki.sqlite3"))) as db:
+        db.executescript(f"BEGIN; {REPORT_MIGRATIONS[0]}; PRAGMA user_version = 1; COMMIT;")
+        with db:
+            db.executemany("INSERT INTO reports VALUES (?, ?, ?, ?)", [r[:4] for r in reports[:25]])
+    store = await Store.open(folder / "haki.sqlite3")
+    await store.close()
+    moved = query(
+        reports_path(folder / "haki.sqlite3"), tmp_path / "q", "SELECT id, week, answers, receipt FROM reports"
+    )
+    assert sorted(moved) == sorted(r[:4] for r in reports)
+    texts = query(reports_path(folder / "haki.sqlite3"), tmp_path / "q2", "SELECT count(*) FROM report_texts")
+    assert texts == [(sum(1 for r in reports if r[4]),)]
+    assert not leftovers(folder, reports_path(folder / "haki.sqlite3"), reports)

@@ -93,7 +93,7 @@ def test_reports_table_has_no_column_that_could_carry_identity(tmp_path):
     import asyncio
 
     asyncio.run(_open_and_close(tmp_path / "h.sqlite3"))
-    with sqlite3.connect(tmp_path / "h.sqlite3") as db:
+    with sqlite3.connect(tmp_path / "h-reports.sqlite3") as db:
         for table in ("reports", "report_texts"):
             columns = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
             identity = re.compile(r"user|chat|message|update|name|phone|lang|telegram|tag|time|date|created")
@@ -115,7 +115,7 @@ async def test_row_order_says_nothing_about_submission_order(tmp_path):
             await store.reports.add_report("2026-W48", {"n": str(i)}, uuid.uuid4().bytes, None)
     finally:
         await store.close()
-    with sqlite3.connect(tmp_path / "h.sqlite3") as db:
+    with sqlite3.connect(tmp_path / "h-reports.sqlite3") as db:
         stored = [int(row[0]) for row in db.execute("SELECT json_extract(answers, '$.n') FROM reports")]
     assert sorted(stored) == list(range(100)) and stored != list(range(100))
 

@@ -334,7 +334,7 @@ async def store(tmp_path):
 
 
 async def stored_reports(store) -> list[tuple]:
-    rows = await store._database.connection.execute_fetchall(
+    rows = await store._reports.connection.execute_fetchall(
         "SELECT r.week, r.answers, r.receipt, t.text FROM reports r LEFT JOIN report_texts t ON t.report_id = r.id"
     )
     return [(week, json.loads(answers), receipt, text) for week, answers, receipt, text in rows]

@@ -1,6 +1,7 @@
 """SQLite: migrations, hygiene pragmas, and no raw Telegram id anywhere on disk."""
 
 import asyncio
+import contextlib
 import sqlite3
 import struct
 
@@ -11,6 +12,7 @@ from bot.privacy.pseudonyms import Pseudonyms
 from bot.store import Store
 from bot.store.migrations import MIGRATIONS
 from bot.store.preferences import StoredPrefs
+from bot.store.reports_file import reports_path
 
 CANARY_ID = 7987654321
 
@@ -86,10 +88,10 @@ def test_pseudonyms_are_keyed_not_plain_hashes():
     assert a.preferences(CANARY_ID) != hashlib.sha256(str(CANARY_ID).encode()).digest()
 
 
-async def fill_to_the_brim(store: Store) -> None:
-    """Grow the file to a page limit, as a disk fills: past it SQLite answers SQLITE_FULL. The
-    pages already there keep their free room, so a small row still fits and a long one does not."""
-    db = store._database.connection
+async def fill_to_the_brim(db) -> None:
+    """Grow the connection's file to a page limit, as a disk fills: past it SQLite answers
+    SQLITE_FULL. The pages already there keep their free room, so a small row still fits and a
+    long one does not."""
     await db.execute("CREATE TABLE filler (x BLOB)")
     ((pages,),) = await db.execute_fetchall("PRAGMA page_count")
     await db.execute(f"PRAGMA max_page_count = {pages + 40}")
@@ -102,11 +104,15 @@ async def fill_to_the_brim(store: Store) -> None:
 
 
 def stored_counts(path) -> tuple:
-    with sqlite3.connect(path) as db:
+    with (
+        contextlib.closing(sqlite3.connect(reports_path(path))) as reports,
+        contextlib.closing(sqlite3.connect(path)) as db,
+    ):
         return (
+            reports.execute("PRAGMA integrity_check").fetchone()[0],
             db.execute("PRAGMA integrity_check").fetchone()[0],
-            db.execute("SELECT count(*) FROM reports").fetchone()[0],
-            db.execute("SELECT count(*) FROM report_texts").fetchone()[0],
+            reports.execute("SELECT count(*) FROM reports").fetchone()[0],
+            reports.execute("SELECT count(*) FROM report_texts").fetchone()[0],
             db.execute("SELECT count(*) FROM preferences").fetchone()[0],
         )
 
@@ -116,11 +122,11 @@ async def test_a_report_that_fills_the_disk_half_way_is_not_saved_in_part(tmp_pa
     store = await Store.open(path)
     try:
         await store.reports.add_report("2026-W48", {"country": "KE"}, b"a" * 32, "paid late")
-        await fill_to_the_brim(store)
+        await fill_to_the_brim(store._reports.connection)
         # The report's row fits in its page; its long text needs new pages and finds the disk full.
-        # Another worker saves a language at the same moment, on the same connection: that write
-        # must neither carry the half report into the file nor vanish with it (before each write
-        # had its own transaction, SQLite's rollback of the failed one took the language too).
+        # Another worker saves a language at the same moment: that write must neither carry the
+        # half report into a file nor vanish with it (when both shared one connection, before each
+        # write had its own transaction, SQLite's rollback of the failed one took the language too).
         failed, saved = await asyncio.gather(
             store.reports.add_report("2026-W48", {"country": "UG"}, b"b" * 32, "x" * 20_000),
             store.preferences.save_prefs(b"k" * 32, StoredPrefs("sw", "TZ")),
@@ -131,5 +137,5 @@ async def test_a_report_that_fills_the_disk_half_way_is_not_saved_in_part(tmp_pa
         await store.preferences.save_prefs(b"j" * 32, StoredPrefs("fr", "MG"))  # and later writes commit whole
     finally:
         await store.close()
-    # The file is whole: the first report with its text, both languages, and nothing of the second.
-    assert await asyncio.to_thread(stored_counts, path) == ("ok", 1, 1, 2)
+    # The files are whole: the first report with its text, both languages, nothing of the second.
+    assert await asyncio.to_thread(stored_counts, path) == ("ok", "ok", 1, 1, 2)

@@ -1,4 +1,5 @@
-"""The schema, moved up one version at a time by PRAGMA user_version.
+"""The schema of both files, the main database (MIGRATIONS) and the reports file beside it
+(REPORT_MIGRATIONS), each moved up one version at a time by its own PRAGMA user_version.
 
 Privacy rules for every table: no raw Telegram id, username, name or phone number. Rows
 about a person are keyed by a keyed pseudonym (see bot/privacy/pseudonyms.py).
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 
 import aiosqlite
@@ -25,6 +27,7 @@ MIGRATIONS: list[str] = [
     # answer codes. WITHOUT ROWID keeps rows in id order, which says nothing about when
     # they came. The receipt is HMAC(secret, code): only the person holding the code can
     # find the row again. Free text lives apart, unreviewed until a person releases it.
+    # (Since version 6 these tables live in the reports file: REPORT_MIGRATIONS below.)
     """
     CREATE TABLE reports (
         id TEXT PRIMARY KEY,          -- random UUID4
@@ -116,11 +119,47 @@ MIGRATIONS: list[str] = [
         month TEXT NOT NULL           -- the first month releases cover
     );
     """,
+    # Reports and their texts leave this file for the reports file (bot/store/reports_file.py):
+    # here, their commits sat in the same WAL as the sender's preferences and subscription. The
+    # rows are copied there just before this step runs (ReportsDatabase.move_in); secure_delete
+    # zeroes what the deletions free, and Database.open then checkpoints and vacuums this file.
+    """
+    DELETE FROM report_texts;
+    DELETE FROM reports;
+    DROP TABLE report_texts;
+    DROP TABLE reports;
+    """,
+]
+
+# The version of MIGRATIONS whose step moves the reports out of the main file (7).
+REPORTS_MOVED_OUT = next(v for v, script in enumerate(MIGRATIONS, start=1) if "DROP TABLE reports;" in script)
+
+# The reports file's own schema (bot/store/reports_file.py), versioned by its own PRAGMA
+# user_version. Append only, as above.
+REPORT_MIGRATIONS: list[str] = [
+    # Reports carry nothing derived from who sent them: a random id, the ISO week, the answer
+    # codes. WITHOUT ROWID keeps rows in id order, and the file is rebuilt in that order after
+    # every write, so nothing in it says when a row came. The receipt is HMAC(secret, code):
+    # only the person holding the code can find the row again. Free text lives apart,
+    # unreviewed until a person releases it.
+    """
+    CREATE TABLE reports (
+        id TEXT PRIMARY KEY,          -- random UUID4
+        week TEXT NOT NULL,           -- ISO week, e.g. 2026-W48; nothing finer
+        answers TEXT NOT NULL,        -- JSON: question id -> answer code or band
+        receipt BLOB NOT NULL UNIQUE  -- HMAC of the receipt code, for /withdraw
+    ) WITHOUT ROWID;
+    CREATE TABLE report_texts (
+        report_id TEXT PRIMARY KEY REFERENCES reports (id) ON DELETE CASCADE,
+        text TEXT NOT NULL,           -- scrubbed of phone numbers, emails, links, ids, names
+        reviewed INTEGER NOT NULL DEFAULT 0  -- 1 only when a reviewer releases it
+    ) WITHOUT ROWID;
+    """,
 ]
 
 
 def stored_schema_version(path: Path) -> int | None:
-    """The schema version of the database file, read-only; None if there is no file yet."""
+    """The schema version of a database file, read-only; None if there is no file yet."""
     if not path.exists():
         return None
     with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
@@ -132,12 +171,26 @@ async def user_version(db: aiosqlite.Connection) -> int:
     return int(row[0])
 
 
-async def migrate(db: aiosqlite.Connection) -> None:
+# A step run just before the migration to a version, outside its transaction.
+Step = Callable[[aiosqlite.Connection], Awaitable[None]]
+
+
+async def migrate(
+    db: aiosqlite.Connection,
+    migrations: Sequence[str] = MIGRATIONS,
+    *,
+    before: Mapping[int, Step] | None = None,
+    name: str = "the database",
+) -> int:
+    """Bring `db` to the last version of `migrations`; the version it was at."""
     version = await user_version(db)
-    if version > len(MIGRATIONS):
+    if version > len(migrations):
         raise RuntimeError(
-            f"the database is at schema version {version}, newer than this Haki ({len(MIGRATIONS)}): upgrade Haki"
+            f"{name} is at schema version {version}, newer than this Haki ({len(migrations)}): upgrade Haki"
         )
-    for target, script in enumerate(MIGRATIONS[version:], start=version + 1):
+    for target, script in enumerate(migrations[version:], start=version + 1):
+        if before and target in before:
+            await before[target](db)
         # One transaction per step, so a failed migration leaves the previous version intact.
         await db.executescript(f"BEGIN; {script}; PRAGMA user_version = {target}; COMMIT;")
+    return version

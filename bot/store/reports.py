@@ -1,14 +1,17 @@
-"""The reports and their free texts (bot/reports), and their counts for /stats (bot/stats/figures.py)."""
+"""The reports and their free texts (bot/reports), and their counts for /stats (bot/stats/figures.py).
+
+They live in the reports file (bot/store/reports_file.py): every write goes through its
+transaction(), which rebuilds the file afterwards, so a new method that deletes reports needs
+nothing more than its DELETE inside one."""
 
 from __future__ import annotations
 
 import json
 import uuid
-from pathlib import Path
 
 import aiosqlite
 
-from bot.store.database import Database
+from bot.store.reports_file import ReportsDatabase
 
 # The answers the statistics group by, in this order, as one JSON path list: a single
 # json_extract call parses each report's JSON once (SQLite 3.40 has no parse cache).
@@ -16,7 +19,7 @@ REPORT_TALLY_FIELDS = ("country", "task", "pay_unit", "pay_amount_band", "pay_am
 
 
 class ReportStore:
-    def __init__(self, database: Database):
+    def __init__(self, database: ReportsDatabase):
         self._database = database
 
     async def add_report(self, week: str, answers: dict[str, str], receipt: bytes, text: str | None) -> None:
@@ -30,7 +33,7 @@ class ReportStore:
                 await db.execute("INSERT INTO report_texts (report_id, text) VALUES (?, ?)", (report_id, text))
 
     async def withdraw_report(self, receipt: bytes) -> bool:
-        async with self._database.transaction(forget=True) as db:
+        async with self._database.transaction() as db:
             cursor = await db.execute("DELETE FROM reports WHERE receipt = ?", (receipt,))
         return cursor.rowcount > 0
 
@@ -44,17 +47,13 @@ class ReportStore:
             "SELECT week, count(*) FROM reports GROUP BY week",
         )
         # A full scan takes about 2 s per million reports: it runs on a read-only connection of
-        # its own (WAL lets it read beside the writer), so the shared one stays free for the users.
-        found = await self._database.connection.execute_fetchall("PRAGMA database_list")
-        file = next((row[2] for row in found if row[1] == "main"), "")
-        if file:
-            async with aiosqlite.connect(f"{Path(file).as_uri()}?mode=ro", uri=True) as reader:
-                await reader.execute("PRAGMA busy_timeout = 5000")
-                await reader.execute("BEGIN")
-                cells, weeks = [await reader.execute_fetchall(sql) for sql in queries]
-                await reader.rollback()
-        else:  # an in-memory database has no file to open twice
-            cells, weeks = [await self._database.connection.execute_fetchall(sql) for sql in queries]
+        # its own, never on the writer's. Meanwhile a report waits to be committed (the reports
+        # file has a rollback journal, bot/store/reports_file.py).
+        async with aiosqlite.connect(f"{self._database.path.resolve().as_uri()}?mode=ro", uri=True) as reader:
+            await reader.execute("PRAGMA busy_timeout = 5000")
+            await reader.execute("BEGIN")
+            cells, weeks = [await reader.execute_fetchall(sql) for sql in queries]
+            await reader.rollback()
         return [(tuple(json.loads(cell)), count) for cell, count in cells], [(week, count) for week, count in weeks]
 
     async def month_answers(self, weeks: list[str]) -> list[tuple[dict[str, str], int]]:
@@ -74,7 +73,7 @@ class ReportStore:
         """Delete the reports of weeks before `week`, once their month is released: the release
         holds all that will ever be published of them. Reports with a free text stay until the
         text is reviewed or expires."""
-        async with self._database.transaction(forget=True) as db:
+        async with self._database.transaction() as db:
             cursor = await db.execute(
                 "DELETE FROM reports WHERE week < ? AND id NOT IN (SELECT report_id FROM report_texts)", (week,)
             )

@@ -1,5 +1,5 @@
 """Read-only, synchronous access to the reports for research exports (bot/exports/run.py),
-and the log of exports made."""
+in the reports file, and the log of exports made, in the main database."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+
+from bot.store.reports_file import reports_path
 
 
 def period_sql(period: str) -> str:
@@ -29,14 +31,19 @@ def period_sql(period: str) -> str:
 
 
 class ReportReader:
-    """Read-only, synchronous access to the reports for exports: a connection of its own, so a
-    long scan never holds up the bot (WAL lets it read beside the writer). Whatever it returns
-    is aggregated or generalized by the caller before it leaves the server."""
+    """Read-only, synchronous access to the reports for exports, given the main database's path:
+    a connection of its own to the reports file beside it (reports_path). While it reads, the
+    bot's next report waits to be committed (the reports file has a rollback journal, so a write
+    never stays behind in a log: bot/store/reports_file.py); the bot's other work goes on.
+    Whatever it returns is aggregated or generalized by the caller before it leaves the server."""
 
     def __init__(self, path: Path):
         if not path.exists():
             raise FileNotFoundError(f"no database at {path}")
-        self._db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+        reports = reports_path(path)
+        if not reports.exists():
+            raise FileNotFoundError(f"no reports file at {reports}: the bot makes it when it starts")
+        self._db = sqlite3.connect(f"{reports.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
         self._db.execute("PRAGMA busy_timeout = 5000")
         # Sorts and groupings of a million rows spill to temporary files, not memory.
         self._db.execute("PRAGMA temp_store = FILE")
