@@ -305,8 +305,10 @@ def health() -> int:
 
 
 def _check_schema(config: configuration.Config) -> None:
-    """A database from a newer Haki is refused in one line (after a rollback without a restore)."""
-    from bot.store.migrations import MIGRATIONS, stored_schema_version
+    """A database from a newer Haki is refused in one line (after a rollback without a restore),
+    and so is a database whose reports file is missing (a restore of one file of the two)."""
+    from bot.store.migrations import MIGRATIONS, REPORT_MIGRATIONS, stored_schema_version
+    from bot.store.reports_file import missing_reports_file, reports_path
 
     version = stored_schema_version(config.database_path)
     if version is not None and version > len(MIGRATIONS):
@@ -314,3 +316,12 @@ def _check_schema(config: configuration.Config) -> None:
             f"the database in HAKI_DATA_DIR is at schema version {version}, newer than this Haki "
             f"({len(MIGRATIONS)}): upgrade Haki, or restore the backup taken before the upgrade"
         )
+    reports = stored_schema_version(reports_path(config.database_path))
+    if reports is not None and reports > len(REPORT_MIGRATIONS):
+        raise configuration.ConfigError(
+            f"the reports file in HAKI_DATA_DIR is at schema version {reports}, newer than this Haki "
+            f"({len(REPORT_MIGRATIONS)}): upgrade Haki, or restore the backup taken before the upgrade"
+        )
+    problem = missing_reports_file(config.database_path)
+    if problem:
+        raise configuration.ConfigError(problem)

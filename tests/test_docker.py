@@ -20,6 +20,7 @@ from app.health import check
 from bot import config as configuration
 from bot.store import Store
 from bot.store.migrations import MIGRATIONS
+from bot.store.reports_file import reports_path
 from sandbox.remote import RemoteSandbox
 from tests.conftest import REPO
 from tests.conftest import SANDBOX_TOKEN as TOKEN
@@ -333,6 +334,23 @@ async def test_a_damaged_page_fails_quick_check(tmp_path):
     healthy, message = check(config)
     assert not healthy and ("damaged" in message or "cannot be read" in message), message
     assert_one_line(message)
+
+
+async def test_a_missing_or_damaged_reports_file_is_unhealthy(tmp_path):
+    config = config_for(tmp_path)
+    await (await Store.open(config.database_path)).close()
+    reports = reports_path(config.database_path)
+    kept = reports.read_bytes()
+    reports.unlink()  # a restore that brought back the main file alone
+    healthy, message = check(config)
+    assert not healthy and f"no reports file at {reports}" in message, message
+    assert_one_line(message)
+    reports.write_bytes(b"this is not SQLite, " * 500)
+    healthy, message = check(config)
+    assert not healthy and "the reports file" in message and "cannot be read" in message, message
+    reports.write_bytes(kept)
+    healthy, message = check(config)
+    assert healthy and "reports file 1 of 1" in message, message
 
 
 async def test_a_database_from_a_newer_haki_is_unhealthy(tmp_path):

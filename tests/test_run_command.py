@@ -146,3 +146,20 @@ def test_a_database_from_a_newer_haki_is_one_clear_line(tmp_path):
     result = run_to_refusal(bot_env("http://127.0.0.1:9/bot", tmp_path / "data"))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "schema version 999, newer than this Haki" in result.stderr.strip().splitlines()[-1]
+
+
+def test_a_restore_that_brought_back_only_the_main_file_is_one_clear_line(tmp_path):
+    import asyncio
+
+    from bot.store import Store
+
+    async def made() -> None:
+        await (await Store.open(tmp_path / "data" / "haki.sqlite3")).close()
+
+    asyncio.run(made())
+    (tmp_path / "data" / "haki-reports.sqlite3").unlink()  # the reports file was not restored
+    result = run_to_refusal(bot_env("http://127.0.0.1:9/bot", tmp_path / "data"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert "haki-reports.sqlite3 is missing" in last and "same backup" in last
+    assert not (tmp_path / "data" / "haki-reports.sqlite3").exists()  # not started empty
