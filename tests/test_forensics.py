@@ -156,9 +156,10 @@ def built_again(database: Path, where: Path, rng: random.Random) -> Path:
         for (sql,) in old.execute(schema + " ORDER BY rowid"):
             new.execute(sql)
         for table in ("reports", "report_texts"):
+            columns = len(old.execute(f"PRAGMA table_info({table})").fetchall())
             rows = old.execute(f"SELECT * FROM {table}").fetchall()
             rng.shuffle(rows)
-            new.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+            new.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * columns)})", rows)
         new.commit()
         new.execute("VACUUM")
     return built
