@@ -1,4 +1,4 @@
-"""The reports and their free texts (bot/reports), and their counts for /stats (bot/stats/figures.py).
+"""The reports and their free texts (bot/reports), and what a month's release counts (bot/releases).
 
 They live in the reports file (bot/store/reports_file.py): every write goes through its
 transaction(), which rebuilds the file afterwards, so a new method that deletes reports needs
@@ -9,13 +9,7 @@ from __future__ import annotations
 import json
 import uuid
 
-import aiosqlite
-
 from bot.store.reports_file import ReportsDatabase
-
-# The answers the statistics group by, in this order, as one JSON path list: a single
-# json_extract call parses each report's JSON once (SQLite 3.40 has no parse cache).
-REPORT_TALLY_FIELDS = ("country", "task", "pay_unit", "pay_amount_band", "pay_amount_currency", "hours")
 
 
 class ReportStore:
@@ -36,25 +30,6 @@ class ReportStore:
         async with self._database.transaction() as db:
             cursor = await db.execute("DELETE FROM reports WHERE receipt = ?", (receipt,))
         return cursor.rowcount > 0
-
-    async def report_tallies(self) -> tuple[list[tuple[tuple[str | None, ...], int]], list[tuple[str, int]]]:
-        """Report counts, aggregated by SQLite: ((answers of REPORT_TALLY_FIELDS, None when
-        unanswered), count) per combination, and (ISO week, count) per week; both read in one
-        transaction, so they add up to the same total. Never a single report's row."""
-        paths = ", ".join(f"'$.{name}'" for name in REPORT_TALLY_FIELDS)
-        queries = (
-            f"SELECT json_extract(answers, {paths}) AS cell, count(*) FROM reports GROUP BY cell",
-            "SELECT week, count(*) FROM reports GROUP BY week",
-        )
-        # A full scan takes about 2 s per million reports: it runs on a read-only connection of
-        # its own, never on the writer's. Meanwhile a report waits to be committed (the reports
-        # file has a rollback journal, bot/store/reports_file.py).
-        async with aiosqlite.connect(f"{self._database.path.resolve().as_uri()}?mode=ro", uri=True) as reader:
-            await reader.execute("PRAGMA busy_timeout = 5000")
-            await reader.execute("BEGIN")
-            cells, weeks = [await reader.execute_fetchall(sql) for sql in queries]
-            await reader.rollback()
-        return [(tuple(json.loads(cell)), count) for cell, count in cells], [(week, count) for week, count in weeks]
 
     async def month_answers(self, weeks: list[str]) -> list[tuple[dict[str, str], int]]:
         """Each distinct set of answers in these ISO weeks, with how many reports gave it: for
