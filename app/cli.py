@@ -15,7 +15,7 @@ from bot import __version__
 from bot import config as configuration
 from bot.content import CONTENT_DIR, status
 from bot.exports import run as exports
-from bot.exports.options import DEFAULT_K, MIN_K, PERIODS, TIERS, ExportOptions, ExportRefused
+from bot.exports.options import MAX_ATTRIBUTES, PERIODS, TIERS, ExportOptions, ExportRefused
 from bot.guide.check import ContentError, load_navigator
 
 log = logging.getLogger("haki")
@@ -56,29 +56,29 @@ def _parser() -> argparse.ArgumentParser:
     )
     export = commands.add_parser(
         "export",
-        help="write an anonymized research export (tables by default) into a new folder",
+        help="write a research export (tables by default) of the released months into a new folder",
         description="Write a research export: the data (CSV and JSON Lines), a codebook and the data-use "
-        "notice. Tables (the default) are counts and medians with small cells suppressed; microdata is one "
-        "row per report, generalized and suppressed to k-anonymity. Reads HAKI_DATA_DIR.",
+        "notice. Everything in it is worked out from the released months (each closed month's reports, "
+        "measured once with noise under differential privacy; any month closed since is released first). "
+        "Tables (the default) are noisy counts with their standard errors; microdata are synthetic records "
+        "drawn from each month's release. Reads HAKI_DATA_DIR.",
     )
     export.add_argument("folder", type=Path, help="a new (or empty) folder to write the export into")
     export.add_argument("--tier", choices=TIERS, default="tables", help="tables (default) or microdata")
-    export.add_argument("--period", choices=PERIODS, default="month", help="month (default) or quarter")
+    export.add_argument(
+        "--period", choices=PERIODS, default="month", help="tables: month (default) or quarter; microdata: month"
+    )
     export.add_argument(
         "--by",
         default=",".join(ExportOptions().dimensions),
         metavar="DIMS",
-        help="tables: up to 3 comma-separated dimensions, e.g. period,country,exposure (default %(default)s)",
+        help=f"tables: the period and up to {MAX_ATTRIBUTES} answers, comma-separated, e.g. period,country,exposure "
+        "(default %(default)s)",
     )
     export.add_argument(
-        "--k",
-        type=int,
-        default=DEFAULT_K,
-        help=f"microdata: k-anonymity (default %(default)s, at least {MIN_K})",
+        "--from", dest="first", metavar="YYYY-MM", help="the first month to export (default: the first)"
     )
-    export.add_argument(
-        "--with-text", action="store_true", help="microdata: add free text that a reviewer has released"
-    )
+    export.add_argument("--to", dest="last", metavar="YYYY-MM", help="the last month to export (default: the last)")
     check = commands.add_parser("check-content", help="check content/ for schema, translation and size problems")
     check.add_argument(
         "--languages", nargs="+", metavar="CODE", help="check only these translations (English is always checked)"
@@ -240,23 +240,39 @@ def export(args: argparse.Namespace) -> int:
             tier=args.tier,
             period=args.period,
             dimensions=tuple(filter(None, (d.strip() for d in args.by.split(",")))),
-            k=args.k,
-            with_text=args.with_text,
+            first=args.first,
+            last=args.last,
         )
     except ValueError as exc:
         print(f"haki: {exc}", file=sys.stderr)
         return 2
+    if not config.database_path.exists():
+        print(f"haki: no database at {config.database_path}: check HAKI_DATA_DIR", file=sys.stderr)
+        return 2
     navigator = load_navigator(CONTENT_DIR)
     try:
-        summary = exports.run_export(config.database_path, navigator.content, options, args.folder)
+        releases = asyncio.run(_releases(config, navigator.content))
+        summary = exports.run_export(releases, navigator.content, options, args.folder, config.database_path)
     except ExportRefused as exc:
         print(f"haki: nothing was exported: {exc}", file=sys.stderr)
         return 3
-    except (ValueError, FileNotFoundError) as exc:
+    except ValueError as exc:
         print(f"haki: {exc}", file=sys.stderr)
         return 2
     print(f"written to {args.folder}\n{exports.report(options, summary)}")
     return 0
+
+
+async def _releases(config: configuration.Config, content) -> list:
+    """The released months, releasing any that closed since, as the bot does (bot/releases/publish.py)."""
+    from bot.releases.publish import Publisher
+    from bot.store import Store
+
+    store = await Store.open(config.database_path)
+    try:
+        return await exports.released(Publisher(store.reports, store.releases, content))
+    finally:
+        await store.close()
 
 
 def webhook(args: argparse.Namespace) -> int:

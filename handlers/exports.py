@@ -1,7 +1,8 @@
 """/export for researchers (HAKI_RESEARCHERS; handlers/roles.py refuses everyone else): the
 screens and the export are bot/exports/screens.py's; here they go to and from Telegram.
 
-The export is built in a thread, so the bot keeps answering everyone else meanwhile.
+The releases come from the publisher (any month closed since is released first); the export is
+built from them in a thread, so the bot keeps answering everyone else meanwhile.
 """
 
 from __future__ import annotations
@@ -36,7 +37,10 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     chat_id = update.effective_chat.id
     try:
-        document = await asyncio.to_thread(run.document, s.config.database_path, s.navigator.content, step.export)
+        releases = await run.released(s.publisher)
+        document = await asyncio.to_thread(
+            run.document, releases, s.navigator.content, step.export, s.config.database_path
+        )
     except ExportRefused as refused:
         await screens.send(context, chat_id, export_screens.refused_screen(t, refused))
         return

@@ -1,14 +1,16 @@
 """Research exports: what a researcher asked for, what went out, and the papers that go with it.
 
-Two tiers (see ../shared/research/privacy-and-safety.md, "Exports come in two tiers"):
-  tables     counts and medians by the dimensions asked for, small cells suppressed so that no
-             suppressed cell can be worked out from the totals (bot/exports/tables.py)
-  microdata  one row per report, generalized and suppressed to k-anonymity (bot/exports/microdata.py)
+Everything in an export is post-processing of the stored releases (bot/releases): each closed
+month's reports measured once, with noise, under differential privacy. No export reads a report.
+Two tiers:
+  tables     counts by the dimensions asked for, every margin, each with its noise's standard
+             error; pay medians; a chart (bot/exports/tables.py)
+  microdata  synthetic records drawn from each month's release (bot/exports/microdata.py)
 
 Every export is a folder: the data as CSV and JSON Lines, codebook.json and codebook.csv
-(variables, codes, labels, what was generalized, k, suppression counts, date, Haki version)
-and DATA-USE.txt. `python bot.py export` writes it; /export sends it zipped. Each export is
-logged in the database without who asked (bot/store/research.py, record_export).
+(variables, codes, labels, the privacy guarantee and the noise, date, Haki version) and
+DATA-USE.txt. `python bot.py export` writes it; /export sends it zipped. Each export is logged
+in the database without who asked (bot/store/research.py, record_export).
 """
 
 from __future__ import annotations
@@ -25,41 +27,62 @@ from pathlib import Path
 
 from bot import __version__
 from bot.content.model import Content
-from bot.exports.options import ExportOptions, Summary
+from bot.exports.codebook import release_facts
+from bot.exports.options import ExportOptions, ExportRefused, Summary
+from bot.exports.periods import date_label, month_label
 from bot.privacy.disclosure import THRESHOLD
-from bot.store.research import ReportReader, record_export
+from bot.releases.periods import release_day
+from bot.releases.publish import Publisher
+from bot.releases.release import Release
+from bot.store.research import record_export
 
 log = logging.getLogger(__name__)
 
 
+async def released(publisher: Publisher, today: dt.date | None = None) -> list[Release]:
+    """Every released month (releasing any that closed since); ExportRefused, saying when the
+    first month will be released, while there is none."""
+    today = today or dt.date.today()
+    releases = await publisher.releases(today)
+    if not releases:
+        first = await publisher.start(today)
+        raise ExportRefused(
+            f"No month has been released yet, so there is nothing to export. Each month's reports are published "
+            f"once, as a whole, after the month is over: the first, {month_label(first)}, will be released on "
+            f"{date_label(release_day(first))}."
+        )
+    return releases
+
+
 def run_export(
-    database: Path, content: Content, options: ExportOptions, folder: Path, today: dt.date | None = None
+    releases: list[Release],
+    content: Content,
+    options: ExportOptions,
+    folder: Path,
+    log_to: Path | None = None,
+    today: dt.date | None = None,
 ) -> Summary:
-    """Write one export into `folder` (created; must be empty); ExportRefused if nothing can go out."""
+    """Write one export of these releases into `folder` (created; must be empty), and log it in
+    the database at `log_to`; ExportRefused if it cannot be made from them."""
     folder.mkdir(parents=True, exist_ok=True)
     if any(folder.iterdir()):
         raise ValueError(f"{folder} is not empty: choose a new folder for each export")
+    if not releases:
+        raise ExportRefused("No month has been released yet, so there is nothing to export.")
     # The tiers are imported here, not at the top: they load numpy (about 80 ms), which the bot's
     # start-up and its other updates can do without.
     from bot.exports.microdata import write_microdata
     from bot.exports.tables import write_tables
 
-    with ReportReader(database) as reader:
-        if options.tier == "tables":
-            summary = write_tables(reader, content, options, folder)
-        else:
-            summary = write_microdata(reader, content, options, folder)
-    _write_codebook(folder, options, summary, today or dt.date.today())
+    write = write_tables if options.tier == "tables" else write_microdata
+    summary = write(releases, content, options, folder)
+    chosen = [r for r in releases if r.month in summary.months]
+    _write_codebook(folder, options, summary, chosen, today or dt.date.today())
     (folder / NOTICE_FILE).write_text(DATA_USE_NOTICE, encoding="utf-8")
     summary.files += [CODEBOOK_JSON, CODEBOOK_CSV, NOTICE_FILE]
-    record_export(database, options.tier, summary.rows_released, summary.rows_suppressed, summary.achieved_k)
-    log.info(
-        "%s export: %d released, %d suppressed, k=%s",
-        options.tier,
-        summary.rows_released,
-        summary.rows_suppressed,
-        summary.achieved_k,
-    )
+    if log_to is not None:
+        record_export(log_to, options.tier, summary.rows_released, 0, None)
+    log.info("%s export: %d rows from %d months", options.tier, summary.rows_released, len(summary.months))
     return summary
 
 
@@ -72,12 +95,11 @@ class Document:
     caption: str
 
 
-def document(database: Path, content: Content, options: ExportOptions) -> Document:
-    """Run the export and zip it; ExportRefused if nothing can go out. It takes a while: call it
-    in a thread. It reads from its own read-only connection, and writes its files to a temporary
-    folder, deleted once they are zipped."""
+def document(releases: list[Release], content: Content, options: ExportOptions, log_to: Path | None) -> Document:
+    """Run the export of these releases and zip it; ExportRefused if it cannot be made. It takes
+    a while: call it in a thread. Its files go to a temporary folder, deleted once zipped."""
     with tempfile.TemporaryDirectory(prefix="haki-export-") as folder:
-        summary = run_export(database, content, options, Path(folder) / "export")
+        summary = run_export(releases, content, options, Path(folder) / "export", log_to)
         data = zipped(Path(folder) / "export", summary)
     name = f"haki-{options.tier}-{options.period}-{dt.date.today().isoformat()}.zip"
     return Document(name, data, report(options, summary))
@@ -85,16 +107,13 @@ def document(database: Path, content: Content, options: ExportOptions) -> Docume
 
 def report(options: ExportOptions, summary: Summary) -> str:
     """What an export released, in a few lines for the person who asked."""
+    months = summary.months[0] if len(summary.months) == 1 else f"{summary.months[0]} to {summary.months[-1]}"
     if options.tier == "microdata":
-        lines = [
-            f"rows released: {summary.rows_released}",
-            f"rows suppressed: {summary.rows_suppressed}",
-            f"achieved k: {summary.achieved_k} (asked for {options.k})",
-        ]
+        lines = [f"synthetic records: {summary.rows_released} (no row is a real report)"]
     else:
-        lines = [f"reports counted: {summary.rows_released}", f"cells suppressed: {summary.rows_suppressed}"]
+        lines = [f"reports counted (with noise): {summary.rows_released}"]
     files = ", ".join(summary.files)
-    return "\n".join([f"Haki {options.tier} export, by {options.period}", *lines, f"files: {files}"])
+    return "\n".join([f"Haki {options.tier} export, by {options.period}, {months}", *lines, f"files: {files}"])
 
 
 def zipped(folder: Path, summary: Summary) -> bytes:
@@ -124,19 +143,23 @@ risk of losing their job if they are identified. By using them you agree:
    delete them when the research is done.
 5. To tell the Haki maintainers at once if you believe a person could be identified.
 
-Suppressed cells and rows were removed on purpose; do not try to recover them.
+Every count carries random noise on purpose (differential privacy: see the codebook); do
+not try to remove it, and do not read a small count as a fact about anyone. Microdata
+rows are synthetic: none of them is a real report.
 """
 
 
-def _write_codebook(folder: Path, options: ExportOptions, summary: Summary, today: dt.date) -> None:
+def _write_codebook(
+    folder: Path, options: ExportOptions, summary: Summary, releases: list[Release], today: dt.date
+) -> None:
     meta = {
         "haki_version": __version__,
         "export_date": today.isoformat(),
         "tier": options.tier,
         "options": asdict(options),
+        "months": summary.months,
         "rows_released": summary.rows_released,
-        "rows_suppressed": summary.rows_suppressed,
-        "achieved_k": summary.achieved_k,
+        "releases": release_facts(releases),
         "rules": summary.notes,
         "files": summary.files,
         "variables": [asdict(v) for v in summary.variables],
@@ -144,8 +167,8 @@ def _write_codebook(folder: Path, options: ExportOptions, summary: Summary, toda
     (folder / CODEBOOK_JSON).write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     with (folder / CODEBOOK_CSV).open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
-        writer.writerow(["variable", "code", "label", "description", "generalization"])
+        writer.writerow(["variable", "code", "label", "description"])
         for v in summary.variables:
-            writer.writerow([v.name, "", "", v.description, v.generalization])
+            writer.writerow([v.name, "", "", v.description])
             for code, label in v.codes.items():
-                writer.writerow([v.name, code, label, "", ""])
+                writer.writerow([v.name, code, label, ""])

@@ -1,8 +1,9 @@
-"""/export for researchers, without Telegram: which tier, which period, then the export arrives
-as one zip document (bot/exports/run.py makes it, handlers/exports.py sends it).
+"""/export for researchers, without Telegram: which tier, then for tables which period, then the
+export arrives as one zip document (bot/exports/run.py makes it, handlers/exports.py sends it).
 
-  /export ──▶ tier (tables | microdata) ──▶ period (month | quarter) ──▶ the zip, or why not
-  ex:t:<tier>          ex:p:<tier>:<period>
+  /export ──▶ tier ──▶ tables: period (month | quarter) ──▶ the zip, or why not
+                 └──▶ microdata (always by month) ─────────▶
+  ex:t:<tier>          ex:p:tables:<period>
 """
 
 from __future__ import annotations
@@ -36,10 +37,12 @@ def on_press(data: str, t: Texts) -> Step:
     """The answer to a press of an export button."""
     parts = data.split(":")[1:] if data.startswith(f"{PREFIX}:") else []
     match parts:
+        case ["t", "microdata"]:
+            return Step(Screen(t.ui("export_working")), ExportOptions(tier="microdata"))
         case ["t", tier] if tier in TIERS:
             return Step(_period_picker(t, tier))
-        case ["p", tier, period] if tier in TIERS and period in PERIODS:
-            return Step(Screen(t.ui("export_working")), ExportOptions(tier=tier, period=period))
+        case ["p", "tables", period] if period in PERIODS:
+            return Step(Screen(t.ui("export_working")), ExportOptions(tier="tables", period=period))
     return Step(toast=t.plain("stale_button"))
 
 

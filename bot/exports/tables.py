@@ -1,70 +1,282 @@
-"""Research exports, tier 1: tables (the default). Counts and medians by the dimensions a
-researcher picks, every margin included (bot/exports/crosstab.py), with small cells suppressed so
-that none can be worked out from the rest (bot/exports/suppression.py); median pay per country;
-a chart of shares per country.
+"""Research exports, tier 1: tables (the default), worked out from the stored releases alone.
 
-What may leave (see ../shared/research/privacy-and-safety.md, 2.3 and AC-13):
-- a count from 1 to 9 is suppressed (0 stays 0), margins included;
-- complementary suppression: more counts are suppressed until no suppressed count from 1 to 9
-  can be shown to be under 10 by someone who knows every published number, that each line of
-  the table adds up to its ALL cell, and that a suppressed count is a whole number of at least 1
-  (zeros are shown). `protect` checks this with linear programming, and integer programming
-  where a linear solution is fractional;
-- a median only over 10 or more answers, in a published cell; a share only when 10 or more
-  reports are in it and 10 or more are not;
-- a pay median or a share is also left out when the table suppresses a count it bears on:
-  its presence says "10 or more", which could otherwise narrow a suppressed cell.
+- tables.csv / tables.jsonl: counts by the dimensions asked (the period and up to two answers),
+  every margin (ALL) included, each count with the standard error of its noise. A month is one
+  release; a quarter is the sum of its three months' releases (bot/exports/periods.py). Only
+  combinations a measured table holds can be exported: any other was never measured, and is
+  refused with the list of those that were.
+- pay_medians.csv / .jsonl: the median pay band per country and pay unit, per period and over
+  all of them, from the noisy (country, pay unit, pay band) table, where the group counts at
+  least THRESHOLD reports.
+- chart.png: shares per country over the export's months, from the same tables.
 
-Everything is counted as it streams from SQLite (ReportReader.tables_tallies): only counts per
-combination of answers reach this module, never a report's row.
-matplotlib is imported on first use (scipy too, in suppression.py), so that the bot starts as
-fast without them.
+The rule of 10 is kept only for readers' figures (medians, the chart's shares): the counts
+themselves go out as released, since the noise, not hiding, is what protects them.
+matplotlib is imported on first use, so that the bot starts as fast without it.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
-import logging
-from collections import Counter
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from fractions import Fraction
 from pathlib import Path
 
-from babel import Locale
-from babel.dates import format_skeleton
+import numpy as np
 
 from bot.content.model import Content
-from bot.content.schema import OTHER_COUNTRY
-from bot.exports.crosstab import ALL, NOT_ANSWERED, PERIOD, TABLES_CSV, TABLES_JSONL, Table, answer_codes
-from bot.exports.options import ExportOptions, ExportRefused, Summary, Variable
-from bot.exports.suppression import Unprotectable, protect
+from bot.exports.codebook import (
+    ALL,
+    MARGIN_LABEL,
+    attribute_variable,
+    band_range,
+    country_name,
+    labels,
+    number,
+    privacy_notes,
+    variance,
+)
+from bot.exports.options import PERIOD, ExportOptions, ExportRefused, Summary, Variable
+from bot.exports.periods import grouped, in_range
 from bot.privacy.disclosure import THRESHOLD
-from bot.stats.figures import BELOW, band_text, classify, medians_of
-from bot.store.research import ReportReader
+from bot.releases.design import CENTER, NOT_ANSWERED, PAY_BAND, PAY_CHECK
+from bot.releases.pay import BELOW
+from bot.releases.release import Release
 from bot.tools.fairpay import minimum_hourly
-from bot.ui.texts import Texts
 
-log = logging.getLogger(__name__)
-
-MEDIANS = ("hours", "unpaid")  # ordinal bands whose median each cell gets
+TABLES_CSV, TABLES_JSONL = "tables.csv", "tables.jsonl"
 PAY_CSV, PAY_JSONL = "pay_medians.csv", "pay_medians.jsonl"
 CHART = "chart.png"
-# Answers read for pay medians and the chart, in one scan. The first five follow bot.stats.figures'
-# tally layout once a task slot is inserted (see _stats_layout).
-PAY_FIELDS = (
+PAY_UNIT = "pay_unit"
+
+
+def write_tables(releases: list[Release], content: Content, options: ExportOptions, folder: Path) -> Summary:
+    """Write the tables tier into `folder`; ExportRefused when it cannot be made from the releases."""
+    periods = grouped(in_range(releases, options), options.period)
+    used = [r for group in periods.values() for r in group]
+    attributes = tuple(d for d in options.dimensions if d != PERIOD)
+    codes = _codes(used, attributes)
+    table = Table.build(options.dimensions, periods, attributes, codes)
+    table.write(folder)
+    files = [TABLES_CSV, TABLES_JSONL]
+    notes = [*privacy_notes(used), *_notes(options, used)]
+    variables = _variables(content, table)
+    if all(r.table((CENTER, PAY_UNIT, PAY_BAND)) is not None for r in used):
+        _write_pay_medians(folder, pay_medians(content, periods))
+        files += [PAY_CSV, PAY_JSONL]
+        variables += _pay_variables(content)
+        notes.append(
+            f"pay_medians: the median pay band per country and pay unit (the band of the middle report, the lower "
+            f"middle one for an even count), per period and over all of them (period ALL), worked out from the noisy "
+            f"counts by country, pay unit and pay band, counting only bands in the country's own currency. A group "
+            f"of fewer than {THRESHOLD} reports (as counted there) has no median; with noise, a median over few "
+            "reports is itself uncertain."
+        )
+    panels = chart_panels(content, used)
+    if panels:
+        (folder / CHART).write_bytes(render_chart(panels))
+        files.append(CHART)
+        notes.append(
+            f"chart.png: shares per country over all the export's months, from the same noisy counts; a share is "
+            f"drawn only when its group has at least {THRESHOLD} reports. Paid below the minimum wage is of all the "
+            "country's reports, those whose pay cannot be compared included, so it is a lower bound."
+        )
+    return Summary(
+        files=files, variables=variables, rows_released=table.grand_total, months=[r.month for r in used], notes=notes
+    )
+
+
+# --- the table ---------------------------------------------------------------------------------
+
+
+def _codes(releases: list[Release], attributes: tuple[str, ...]) -> dict[str, list[str]]:
+    """Each attribute's codes over the releases (newest's order first: content order), or the
+    refusal of a combination no release measured."""
+    known: dict[str, list[str]] = {}
+    for release in reversed(releases):
+        for name, values in release.attributes.items():
+            known.setdefault(name, [])
+            known[name] += [v for v in values if v not in known[name]]
+    unknown = [a for a in attributes if a not in known]
+    if unknown:
+        raise ValueError(f"unknown dimension {', '.join(unknown)}: choose from {', '.join([PERIOD, *known])}")
+    for release in releases:
+        if release.table(attributes) is None:
+            raise ExportRefused(
+                f"Counts by {' × '.join(attributes)} were never measured, so they cannot be exported: each month "
+                "measures a few tables only, and any other combination would cost more privacy. Choose up to two "
+                "answers that one of these measured tables holds: "
+                + "; ".join(" × ".join(m) for m in release.tables)
+                + "."
+            )
+    return {a: known[a] for a in attributes}
+
+
+def release_cells(
+    release: Release, attributes: tuple[str, ...], codes: dict[str, list[str]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """One release's counts by `attributes` (axes in that order, over `codes`), and each count's
+    noise variance: the measured table's cells summed, so n cells give n times one cell's."""
+    marginal = next(m for m in release.tables if set(attributes) <= set(m))  # as Release.table chooses
+    full = np.array(release.tables[marginal], dtype=np.int64).reshape([len(release.attributes[n]) for n in marginal])
+    summed = tuple(i for i, n in enumerate(marginal) if n not in attributes)
+    kept = [n for n in marginal if n in attributes]
+    cells = full.sum(axis=summed).transpose([kept.index(a) for a in attributes]) if attributes else full.sum()
+    per_cell = math.prod(full.shape[i] for i in summed) * variance(release.scale)
+    counts = np.zeros([len(codes[a]) for a in attributes], dtype=np.int64)
+    noise = np.zeros(counts.shape)
+    where = np.ix_(*([codes[a].index(v) for v in release.attributes[a]] for a in attributes))
+    counts[where] = cells
+    noise[where] = per_cell
+    return counts, noise
+
+
+def with_margins(array: np.ndarray, axes: Iterable[int]) -> np.ndarray:
+    """Along each axis, one more entry last: the sum over the axis (ALL)."""
+    for axis in axes:
+        array = np.concatenate([array, array.sum(axis=axis, keepdims=True)], axis=axis)
+    return array
+
+
+@dataclass
+class Table:
+    """Counts by the chosen dimensions with every margin (along each axis the last entry is ALL),
+    and the noise variance of each."""
+
+    dimensions: tuple[str, ...]
+    values: list[list[str]]  # per dimension, without ALL
+    counts: np.ndarray
+    noise: np.ndarray
+
+    @classmethod
+    def build(
+        cls,
+        dimensions: tuple[str, ...],
+        periods: dict[str, list[Release]],
+        attributes: tuple[str, ...],
+        codes: dict[str, list[str]],
+    ) -> Table:
+        by_period = []
+        for group in periods.values():
+            parts = [release_cells(r, attributes, codes) for r in group]
+            by_period.append((sum(c for c, _ in parts), sum(v for _, v in parts)))
+        counts = np.stack([c for c, _ in by_period])  # the period first, then the attributes
+        noise = np.stack([v for _, v in by_period])
+        if PERIOD in dimensions:
+            axes = [PERIOD, *attributes]
+            counts, noise = (with_margins(a, range(a.ndim)) for a in (counts, noise))
+        else:
+            axes = list(attributes)
+            counts, noise = (with_margins(a.sum(axis=0), range(a.ndim - 1)) for a in (counts, noise))
+        order = [axes.index(d) for d in dimensions]
+        values = [list(periods) if d == PERIOD else codes[d] for d in dimensions]
+        return cls(dimensions, values, counts.transpose(order), noise.transpose(order))
+
+    @property
+    def grand_total(self) -> int:
+        return int(self.counts[(-1,) * len(self.dimensions)])
+
+    def rows(self) -> Iterable[dict[str, object]]:
+        """The cells in a fixed order (content order, ALL last)."""
+        named = [[*values, ALL] for values in self.values]
+        for where in np.ndindex(self.counts.shape):
+            row: dict[str, object] = {d: named[i][where[i]] for i, d in enumerate(self.dimensions)}
+            row["reports"] = int(self.counts[where])
+            row["standard_error"] = round(math.sqrt(self.noise[where]), 2)
+            yield row
+
+    def columns(self) -> list[str]:
+        return [*self.dimensions, "reports", "standard_error"]
+
+    def write(self, folder: Path) -> None:
+        _write(folder, TABLES_CSV, TABLES_JSONL, self.columns(), self.rows())
+
+
+def _write(folder: Path, csv_name: str, jsonl_name: str, columns: list[str], rows: Iterable[dict]) -> None:
+    with (
+        (folder / csv_name).open("w", newline="", encoding="utf-8") as out_csv,
+        (folder / jsonl_name).open("w", encoding="utf-8") as out_json,
+    ):
+        writer = csv.writer(out_csv)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow(["" if row[c] is None else row[c] for c in columns])
+            out_json.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+# --- pay medians -------------------------------------------------------------------------------
+
+PAY_COLUMNS = [
+    PERIOD,
     "country",
-    "pay_unit",
-    "pay_amount_band",
-    "pay_amount_currency",
-    "hours",
-    "late_pay",
-    "exposure",
-    "support",
-)
+    PAY_UNIT,
+    "currency",
+    "reports",
+    "median_band_low",
+    "median_band_high",
+    "median_band",
+]
+
+
+def pay_medians(content: Content, periods: dict[str, list[Release]]) -> list[dict[str, object]]:
+    """Per period (then ALL) and per country and pay unit: the median band, where the group's
+    count in the country's currency is at least THRESHOLD."""
+    names = (CENTER, PAY_UNIT, PAY_BAND)
+    latest = next(reversed(periods.values()))[-1]
+    codes = {n: list(latest.attributes[n]) for n in names}
+    for group in periods.values():
+        for release in group:
+            for n in names:
+                codes[n] += [v for v in release.attributes[n] if v not in codes[n]]
+    sums = {p: sum(release_cells(r, names, codes)[0] for r in group) for p, group in periods.items()}
+    sums[ALL] = sum(sums.values())
+    bands = [(i, band_range(content, code)) for i, code in enumerate(codes[PAY_BAND])]
+    bands = sorted(((i, b) for i, b in bands if b is not None), key=lambda ib: ib[1][0])
+    found = []
+    for period, cells in sums.items():
+        for c, code in enumerate(codes[CENTER]):
+            country = content.countries.get(code)
+            if country is None or not country.currency:
+                continue
+            for u, unit in enumerate(codes[PAY_UNIT]):
+                if unit == NOT_ANSWERED:
+                    continue
+                counts = [int(cells[c, u, i]) for i, _ in bands]
+                total = sum(counts)
+                if total < THRESHOLD:
+                    continue
+                middle = (total + 1) // 2
+                at = int(np.argmax(np.cumsum(counts) >= middle))
+                low, high = bands[at][1]
+                found.append(
+                    {
+                        PERIOD: period,
+                        "country": code,
+                        PAY_UNIT: unit,
+                        "currency": country.currency,
+                        "reports": total,
+                        "median_band_low": _plain(low),
+                        "median_band_high": None if high is None else _plain(high),
+                        "median_band": f"{number(low)} {country.currency} or more"
+                        if high is None
+                        else f"{number(low)} to {number(high)} {country.currency}",
+                    }
+                )
+    return found
+
+
+def _plain(value) -> int | float:
+    return value.numerator if value.denominator == 1 else float(value)
+
+
+def _write_pay_medians(folder: Path, medians: list[dict]) -> None:
+    _write(folder, PAY_CSV, PAY_JSONL, PAY_COLUMNS, medians)
+
+
+# --- the chart ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -72,206 +284,62 @@ class Share:
     """One panel of the chart: the share of a country's reports with some answers."""
 
     title: str
-    question: str | None  # None: paid below the minimum wage (bot.stats.classify)
-    codes: tuple[str, ...]  # the answers counted (the rest of the answered ones are not)
-    depends_on: tuple[str, ...]  # the questions it is worked out from
+    question: str  # the attribute counted
+    codes: tuple[str, ...]  # the answers in the share (out of those answered, or of all for pay_check)
 
 
 SHARES = (
-    Share("Paid below the minimum wage (of all reports)", None, (), ("country", "pay_unit", "hours")),
-    Share("Pay often late, or not paid at all", "late_pay", ("often", "unpaid"), ("country", "late_pay")),
-    Share("Disturbing content every week or every day", "exposure", ("weekly", "daily"), ("country", "exposure")),
-    Share("No psychological support at work", "support", ("none",), ("country", "support")),
+    Share("Paid below the minimum wage (of all reports)", PAY_CHECK, (BELOW,)),
+    Share("Pay often late, or not paid at all", "late_pay", ("often", "unpaid")),
+    Share("Disturbing content every week or every day", "exposure", ("weekly", "daily")),
+    Share("No psychological support at work", "support", ("none",)),
 )
-
-
-def allowed_dimensions(content: Content) -> tuple[str, ...]:
-    return (PERIOD, *(q.id for q in content.survey.questions if q.kind in ("choice", "country")))
-
-
-def write_tables(reader: ReportReader, content: Content, options: ExportOptions, folder: Path) -> Summary:
-    """Write the tables tier into `folder`; ExportRefused when nothing can be released."""
-    allowed = allowed_dimensions(content)
-    unknown = [d for d in options.dimensions if d not in allowed]
-    if unknown:
-        raise ValueError(f"unknown dimension {', '.join(unknown)}: choose from {', '.join(allowed)}")
-    questions = [d for d in options.dimensions if d != PERIOD]
-    median_fields = tuple(m for m in MEDIANS if m not in options.dimensions)
-    period = options.period if PERIOD in options.dimensions else None
-    # One scan of the reports serves the table and the pay medians and chart.
-    tally, pay_rows = reader.tables_tallies([([*questions, *median_fields], period), (PAY_FIELDS, None)])
-    table = Table.read(tally, content, options, median_fields)
-    grand = table.grand_total
-    if grand == 0:
-        raise ExportRefused("There are no reports yet, so there is nothing to export.")
-    if grand < THRESHOLD:
-        raise ExportRefused(
-            f"There are fewer than {THRESHOLD} reports so far: every count would have to be hidden. "
-            f"Tables can be exported from {THRESHOLD} reports."
-        )
-    try:
-        table.protection = protect(table.counts)
-    except Unprotectable:
-        table.protection = None
-    if table.protection is None or not table.releases_anything():
-        raise ExportRefused(_too_thin(options))
-    p = table.protection
-    log.info(
-        "tables export: %d cells, %d suppressed, %d linear and %d integer programs, %.2f s",
-        table.counts.size,
-        int(p.suppressed.sum()),
-        p.programs,
-        p.integer_programs,
-        p.seconds,
-    )
-    table.write(folder)
-    medians = _pay_medians(content, table, pay_rows)
-    _write_pay_medians(folder, medians)
-    panels = chart_panels(content, table, pay_rows)
-    (folder / CHART).write_bytes(render_chart(panels))
-    return Summary(
-        files=[TABLES_CSV, TABLES_JSONL, PAY_CSV, PAY_JSONL, CHART],
-        variables=_variables(content, table),
-        rows_released=grand,
-        rows_suppressed=int(p.suppressed.sum()),
-        notes=_notes(table),
-    )
-
-
-def _too_thin(options: ExportOptions) -> str:
-    tries = []
-    if len(options.dimensions) > 1:
-        tries.append("fewer dimensions (for example only country)")
-    if PERIOD in options.dimensions and options.period == "month":
-        tries.append("quarter instead of month")
-    advice = f"Try {' or '.join(tries)}, or wait" if tries else "Wait"
-    return (
-        f"Nothing can be released by {' × '.join(options.dimensions)}: the reports are spread too thinly, so every "
-        f"count but the total would have to be hidden to protect groups of fewer than {THRESHOLD} reports. "
-        f"{advice} until more reports have come in."
-    )
-
-
-# --- pay medians -------------------------------------------------------------------------------
-
-
-def _stats_layout(values: Sequence[str | None]) -> tuple[str | None, ...]:
-    """PAY_FIELDS answers in bot.stats.figures' tally layout: country, task, unit, band, currency, hours."""
-    return (values[0], None, *values[1:5])
-
-
-def _pay_medians(content: Content, table: Table, pay_rows: list[tuple[tuple[str | None, ...], int]]) -> list[dict]:
-    """Median pay band per country and pay unit over all periods, as bot.stats.figures works it out (10
-    or more reports in the country's currency); left out where the table hides its count."""
-    tallies = Counter[tuple[str | None, ...]]()
-    for values, count in pay_rows:
-        tallies[_stats_layout(values)] += count
-    t = Texts(content, content.languages["en"])
-    found = []
-    for median in medians_of(content, list(tallies.items())):
-        if not table.cell_published({"country": median.country, "pay_unit": median.unit}):
-            continue
-        found.append(
-            {
-                PERIOD: ALL,
-                "country": median.country,
-                "pay_unit": median.unit,
-                "currency": median.currency,
-                "median_band_low": _plain_number(median.low),
-                "median_band_high": None if median.high is None else _plain_number(median.high),
-                "median_band": band_text(t, median.low, median.high, median.currency),
-            }
-        )
-    return found
-
-
-def _plain_number(value: Fraction) -> int | float:
-    return value.numerator if value.denominator == 1 else float(value)
-
-
-PAY_COLUMNS = (PERIOD, "country", "pay_unit", "currency", "median_band_low", "median_band_high", "median_band")
-
-
-def _write_pay_medians(folder: Path, medians: list[dict]) -> None:
-    with (
-        (folder / PAY_CSV).open("w", newline="", encoding="utf-8") as out_csv,
-        (folder / PAY_JSONL).open("w", encoding="utf-8") as out_json,
-    ):
-        writer = csv.writer(out_csv)
-        writer.writerow(PAY_COLUMNS)
-        for row in medians:
-            writer.writerow(["" if row[c] is None else row[c] for c in PAY_COLUMNS])
-            out_json.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-
-# --- the chart ---------------------------------------------------------------------------------
 
 
 @dataclass
 class Panel:
     share: Share
-    rows: list[tuple[str, float | None]] = field(default_factory=list)  # (country label, share or hidden)
+    rows: list[tuple[str, float | None]] = field(default_factory=list)  # (country label, share or too few)
 
 
-def chart_panels(content: Content, table: Table, pay_rows: list[tuple[tuple[str | None, ...], int]]) -> list[Panel]:
-    """Each share per country, or None where it may not be drawn, from the SQL-aggregated
-    counts: how many of a country's reports are in the share, out of how many."""
-    inside: Counter[tuple[int, str]] = Counter()
-    out_of: Counter[tuple[int, str]] = Counter()
-    verdicts: dict[tuple[str | None, ...], str] = {}
-    at = {name: i for i, name in enumerate(PAY_FIELDS)}
-    for values, count in pay_rows:
-        code = values[0]
-        if code is None:
-            continue
-        for n, share in enumerate(SHARES):
-            if share.question is None:
-                country = content.countries.get(code)
-                if country is None or minimum_hourly(country) is None:
-                    continue
-                key = values[:5]
-                if key not in verdicts:
-                    verdicts[key] = classify(_stats_layout(values), country, content.survey.pay_bands)
-                out_of[n, code] += count
-                inside[n, code] += count if verdicts[key] == BELOW else 0
-            else:
-                answer = values[at[share.question]]
-                if answer is not None:
-                    out_of[n, code] += count
-                    inside[n, code] += count if answer in share.codes else 0
+def chart_panels(content: Content, releases: list[Release]) -> list[Panel]:
+    """Each share per country over these releases, or None where its group is under THRESHOLD."""
     panels = []
-    for n, share in enumerate(SHARES):
-        codes = [*content.countries, OTHER_COUNTRY]
-        if share.question is None:
-            codes = [c for c in content.countries if minimum_hourly(content.countries[c]) is not None]
+    for share in SHARES:
+        names = (CENTER, share.question)
+        if any(r.table(names) is None for r in releases):
+            continue
+        codes = {n: list(releases[-1].attributes[n]) for n in names}
+        for release in releases:
+            for n in names:
+                codes[n] += [v for v in release.attributes[n] if v not in codes[n]]
+        cells = sum(release_cells(r, names, codes)[0] for r in releases)
+        inside = [i for i, code in enumerate(codes[share.question]) if code in share.codes]
+        counted = [i for i, code in enumerate(codes[share.question]) if code != NOT_ANSWERED]
+        countries = codes[CENTER]
+        if share.question == PAY_CHECK:
+            counted = list(range(len(codes[share.question])))
+            countries = [
+                c for c in countries if c in content.countries and minimum_hourly(content.countries[c]) is not None
+            ]
         panel = Panel(share)
-        for code in codes:
-            yes, total = inside[n, code], out_of[n, code]
-            shown = (
-                yes >= THRESHOLD
-                and total - yes >= THRESHOLD
-                and table.cell_published({"country": code}, [d for d in share.depends_on if d != "country"])
-            )
-            panel.rows.append((country_name(code), yes / total if shown else None))
+        for code in countries:
+            row = cells[codes[CENTER].index(code)]
+            total, yes = int(row[counted].sum()), int(row[inside].sum())
+            panel.rows.append((country_name(code), yes / total if total >= THRESHOLD else None))
         panels.append(panel)
     return panels
 
 
-def country_name(code: str) -> str:
-    if code == OTHER_COUNTRY:
-        return "Another country"
-    return Locale("en").territories.get(code, code)
-
-
 CHART_CAPTION = (
-    f"A share is drawn only when at least {THRESHOLD} reports are counted in it and at least {THRESHOLD} are not,\n"
-    "and the tables do not hide a count it is made of; otherwise its bar is hatched and marked hidden.\n"
+    "From Haki's differentially private releases: every count carries random noise (see the codebook).\n"
+    f"A share is drawn only when at least {THRESHOLD} reports are counted in it; otherwise its bar is hatched.\n"
     "Below the minimum wage: of all the country's reports, those that cannot be compared (paid per day or\n"
     "per task, no amount, another currency, a band spanning the minimum) included: a lower bound.\n"
     "Only countries whose minimum wage Haki knows. Other shares: of the reports that answered the question."
 )
 SHARE_COLOR, HIDDEN_COLOR = "#c05621", "#a0aec0"
-HIDDEN_LENGTH = 6  # percent: a hidden share's bar, a fixed stub, not to scale
+HIDDEN_LENGTH = 6  # percent: a stub for too few reports, not to scale
 
 
 def render_chart(panels: list[Panel]) -> bytes:
@@ -279,12 +347,12 @@ def render_chart(panels: list[Panel]) -> bytes:
     from matplotlib.figure import Figure  # lazily: see the module's docstring
 
     heights = [0.3 * len(p.rows) + 0.7 for p in panels]
-    figure = Figure(figsize=(7.2, sum(heights) + 1.6), dpi=110, layout="constrained")
+    figure = Figure(figsize=(7.2, sum(heights) + 1.8), dpi=110, layout="constrained")
     axes = figure.subplots(len(panels), 1, squeeze=False, height_ratios=heights)[:, 0]
     for ax, panel in zip(axes, panels, strict=True):
-        labels = [label for label, _ in panel.rows]
+        names = [label for label, _ in panel.rows]
         shares = [share for _, share in panel.rows]
-        positions = range(len(labels))
+        positions = range(len(names))
         lengths = [round(s * 100) if s is not None else HIDDEN_LENGTH for s in shares]
         bars = ax.barh(
             positions,
@@ -295,9 +363,9 @@ def render_chart(panels: list[Panel]) -> bytes:
         for bar, s in zip(bars, shares, strict=True):
             if s is None:
                 bar.set_hatch("///")
-        texts = [f"{round(s * 100)}%" if s is not None else "hidden" for s in shares]
+        texts = [f"{round(s * 100)}%" if s is not None else f"under {THRESHOLD} reports" for s in shares]
         ax.bar_label(bars, labels=texts, padding=3, fontsize=8)
-        ax.set_yticks(list(positions), labels, fontsize=9)
+        ax.set_yticks(list(positions), names, fontsize=9)
         ax.invert_yaxis()
         ax.set_title(panel.share.title, fontsize=10, loc="left")
         ax.set_xlim(0, 118)
@@ -314,117 +382,74 @@ def render_chart(panels: list[Panel]) -> bytes:
 
 # --- codebook ----------------------------------------------------------------------------------
 
-MARGIN_LABEL = "All values of this dimension (a margin: the total over it)"
-NOT_ANSWERED_LABEL = "Not answered"
-
-
-def _code_labels(content: Content, question: str, values: Iterable[str]) -> dict[str, str]:
-    survey = content.languages["en"].survey
-    labels = {}
-    for code in values:
-        if code == NOT_ANSWERED:
-            labels[code] = NOT_ANSWERED_LABEL
-        elif question == "country":
-            labels[code] = country_name(code)
-        else:
-            labels[code] = survey.get(f"{question}_{code}", f"{code} (an answer no longer offered)")
-    return labels
-
-
-def _period_label(code: str) -> str:
-    if code == NOT_ANSWERED:
-        return "Not known"
-    year, rest = code.split("-")
-    if rest.startswith("Q"):
-        return f"Quarter {rest[1:]} of {year}"
-    return format_skeleton("yMMMM", dt.date(int(year), int(rest), 1), locale="en")
-
 
 def _variables(content: Content, table: Table) -> list[Variable]:
-    survey = content.languages["en"].survey
-    found: dict[str, Variable] = {}
+    found = []
     for dim, values in zip(table.dimensions, table.values, strict=True):
         if dim == PERIOD:
-            codes = {code: _period_label(code) for code in values}
-            description = (
-                "Period of the reports: the month (YYYY-MM) or quarter (YYYY-Qn) in which the Thursday of the "
-                "report's ISO week falls. Every period from the first to the last is listed, empty ones as 0."
+            variable = Variable(
+                PERIOD,
+                "The month (YYYY-MM) or quarter (YYYY-Qn) of the reports: the month in which the Thursday of the "
+                "report's ISO week falls.",
+                labels(content, PERIOD, values),
             )
         else:
-            codes = _code_labels(content, dim, values)
-            description = f"Answer to the question: {survey.get(dim, dim)}"
-        found[dim] = Variable(dim, description, codes | {ALL: MARGIN_LABEL})
-    found["reports"] = Variable(
-        "reports",
-        "Number of reports in the cell. Empty (null in JSON Lines) when suppressed.",
-        generalization=f"Counts from 1 to {THRESHOLD - 1} suppressed, and others with them so that none can be worked "
-        "out from the totals.",
-    )
-    found["suppressed"] = Variable(
-        "suppressed", "Whether the cell's count is suppressed.", {"1": "suppressed", "0": "shown"}
-    )
-    for name in table.median_fields:
-        found[f"median_{name}"] = Variable(
-            f"median_{name}",
-            f"Median answer of the cell's reports to: {survey.get(name, name)} (the answer of the middle report, the "
-            f"lower middle one for an even number). Only in shown cells with {THRESHOLD} or more answers; empty "
-            "otherwise.",
-            _code_labels(content, name, answer_codes(content, name)),
+            variable = attribute_variable(content, dim, values)
+        found.append(Variable(variable.name, variable.description, variable.codes | {ALL: MARGIN_LABEL}))
+    found.append(
+        Variable(
+            "reports",
+            "The number of reports in the cell, as released: with noise, made consistent (a whole number of at "
+            "least 0; the cells of a line add up exactly to its ALL cell).",
         )
-    extra = {
-        PERIOD: Variable(PERIOD, "In pay_medians: always ALL, medians are over all periods.", {ALL: "All periods"}),
-        "country": Variable(
-            "country", "In pay_medians: the country.", _code_labels(content, "country", content.countries)
-        ),
-        "pay_unit": Variable(
-            "pay_unit",
-            "In pay_medians: what the pay is counted per (hour, day, week, month or task).",
-            _code_labels(content, "pay_unit", answer_codes(content, "pay_unit")),
-        ),
-    }
-    for name, variable in extra.items():
-        if name in found:
-            old = found[name]
-            found[name] = Variable(name, f"{old.description} Also a column of pay_medians.", old.codes)
-        else:
-            found[name] = variable
-    pay = {
-        "currency": "In pay_medians: the currency of the pay bands (the country's; other currencies are not counted).",
-        "median_band_low": "In pay_medians: the lower end of the median report's pay band (the band includes it).",
-        "median_band_high": "In pay_medians: the upper end of the median report's pay band (the band stops short "
-        "of it); empty for the top band.",
-        "median_band": "In pay_medians: the median pay band in words.",
-    }
-    for name, description in pay.items():
-        found[name] = Variable(name, description)
-    return list(found.values())
+    )
+    found.append(
+        Variable(
+            "standard_error",
+            "The standard error of the cell's noise, in reports: the square root of n x 2e^(-1/b) / (1 - e^(-1/b))^2, "
+            "where b is the month's noise scale and n the number of measured cells the count adds up (summed over "
+            "the months of a quarter or of ALL).",
+        )
+    )
+    return found
 
 
-def _notes(table: Table) -> list[str]:
-    notes = [
-        f"Counts from 1 to {THRESHOLD - 1} are suppressed (empty in tables.csv, null in tables.jsonl, suppressed = 1); "
-        "0 is shown as 0. This holds for every cell, the margins (ALL) included. ALL is the total over a dimension; "
-        f"{NOT_ANSWERED} counts the reports that did not answer.",
-        f"Complementary suppression: more counts (of {THRESHOLD} or more) are suppressed so that no suppressed count "
-        "can be worked out from the others. The exporter checks it by linear programming (integer programming where "
-        "needed): for someone who knows every published number, that each line of cells adds up to its ALL cell, "
-        "and that a suppressed count is a whole number of at least 1, every suppressed count from 1 to "
-        f"{THRESHOLD - 1} could still be {THRESHOLD} or more.",
-        f"Medians are the answer band of the middle report (the lower middle one for an even number), given only in "
-        f"cells that are shown and have {THRESHOLD} or more answers to the question.",
-        f"pay_medians: the median pay band per country and pay unit over all periods, from reports in the country's "
-        f"currency; groups of fewer than {THRESHOLD} reports are absent, and so is a median whose country (or pay "
-        "unit) count the table hides.",
-        f"chart.png: shares per country. A share is drawn only when at least {THRESHOLD} reports are counted in it "
-        f"and at least {THRESHOLD} are not, and the tables hide no count it is made of; otherwise its bar is hatched "
-        "and marked hidden. The share paid below the minimum wage is of all the country's reports, those whose pay "
-        "cannot be compared included (paid per day or per task, no amount, another currency, a band spanning the "
-        "minimum), so it is a lower bound.",
+def _pay_variables(content: Content) -> list[Variable]:
+    return [
+        Variable("currency", "In pay_medians: the currency of the pay bands (the country's own)."),
+        Variable("median_band_low", "In pay_medians: the lower end of the median pay band (the band includes it)."),
+        Variable(
+            "median_band_high",
+            "In pay_medians: the upper end of the median pay band (the band stops short of it); empty for the top "
+            "band.",
+        ),
+        Variable("median_band", "In pay_medians: the median pay band in words."),
+        attribute_variable(content, PAY_UNIT, content_codes(content, PAY_UNIT), "(In pay_medians.)"),
     ]
-    dropped = [m for m in MEDIANS if m in table.dimensions]
-    if dropped:
+
+
+def content_codes(content: Content, question: str) -> list[str]:
+    return list(next((q.options for q in content.survey.questions if q.id == question), ()))
+
+
+def _notes(options: ExportOptions, releases: list[Release]) -> list[str]:
+    notes = [
+        f"reports: counts by {', '.join(options.dimensions)}, every margin included: ALL is the total over a "
+        f"dimension. {NOT_ANSWERED} counts the reports that skipped the question (or answered with a code since "
+        "removed). Every count is shown as released, small ones too: the noise protects them, and a count under "
+        f"{THRESHOLD} is mostly noise, so publish none as such.",
+        "standard_error: the noise's standard error of each count, from the noise scale: discrete Laplace noise of "
+        "scale b has a variance of 2e^(-1/b) / (1 - e^(-1/b))^2 per measured cell, and a count that adds up n "
+        "measured cells (a margin, a count read from a larger measured table, or the months of a quarter) has n "
+        "times that. It leaves out the consistency step (which shrinks the error of large counts a little, and "
+        "pushes counts near 0 upwards) and any sampling error of who chose to report.",
+        "Only the tables each month measured can be exported (any other combination was never measured, and would "
+        "cost privacy): " + "; ".join(" × ".join(m) for m in releases[-1].tables) + ". Counts by one or two "
+        "answers that one of these holds are worked out from it.",
+    ]
+    if options.period == "quarter":
         notes.append(
-            f"No median column for {', '.join(dropped)}: it is a dimension, so the table's counts give its "
-            "distribution."
+            "A quarter's counts are the sums of its three months' releases, and only quarters whose three months are "
+            "all released (and asked for) are exported; its standard errors add the three months' variances."
         )
     return notes
