@@ -1,437 +1,299 @@
-"""The tables tier of research exports (bot/exports/tables.py): no count from 1 to 9 leaves, and
-no suppressed count can be worked out from what does. The attack here reads only the published
-tables.csv and solves for each suppressed cell with integer programming, written apart from the
-exporter so that a mistake in one is not repeated in the other."""
+"""The tables tier of research exports (bot/exports/tables.py), made from real releases: reports in
+SQLite, released by the Publisher with OpenDP's noise. What a researcher checks: the counts are
+the release's, every margin adds up, a quarter is its three months, each count's standard error
+is the noise's, and a table that was never measured is refused, not made up."""
 
-import csv
+import dataclasses
 import json
-import os
-import random
+import math
 import subprocess
 import sys
-import tempfile
-from collections import defaultdict
-from functools import partial
 from pathlib import Path
-from unittest import mock
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, event, given, settings
-from hypothesis import strategies as st
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from bot.exports import tables as export_tables
 from bot.exports.options import ExportOptions, ExportRefused
 from bot.exports.run import run_export
-from bot.store import Store
-from bot.store.research import ReportReader
-from tests.conftest import reports_database
+from tests.export_data import MONTHS, data_files, read_csv, realistic, released, report
 
 PNG = b"\x89PNG\r\n\x1a\n"
-WEEK = {"2026-01": "2026-W02", "2026-02": "2026-W06", "2026-03": "2026-W11", "2026-05": "2026-W20"}  # Thursdays
-DATA_FILES = ["tables.csv", "tables.jsonl", "pay_medians.csv", "pay_medians.jsonl", "chart.png"]
 
 
-def report(country="KE", task="moderation", month="2026-01", **more) -> tuple[str, dict[str, str]]:
-    answers = {"country": country, "task": task, "hours": "h40_48", "unpaid": "lt2", "late_pay": "never"}
-    return WEEK[month], {k: v for k, v in (answers | more).items() if v is not None}
+def export(releases, navigator, folder: Path, *dimensions: str, period: str = "month", **options):
+    chosen = ExportOptions(dimensions=dimensions or ("period", "country", "task"), period=period, **options)
+    return run_export(releases, navigator.content, chosen, folder)
 
 
-def export(navigator, path: Path, folder: Path, *dimensions: str, period: str = "month"):
-    options = ExportOptions(dimensions=dimensions or ("period", "country", "task"), period=period)
-    return run_export(path, navigator.content, options, folder)
+def one_cell_variance(scale: float) -> float:
+    """Discrete Laplace noise's variance, from its distribution directly (not the exporter's formula)."""
+    k = np.arange(-2000, 2001)
+    p = np.exp(-np.abs(k) / scale)
+    return float((p * k**2).sum() / p.sum())
 
 
-def published(folder: Path) -> tuple[list[str], list[dict[str, str]]]:
-    with (folder / "tables.csv").open(newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    dimensions = [c for c in rows[0] if c not in ("reports", "suppressed") and not c.startswith("median_")]
-    return dimensions, rows
+@pytest.fixture
+async def months(navigator, report_template, tmp_path):
+    """January to April 2026, 1,200 realistic reports, released."""
+    return await released(report_template, tmp_path / "db", navigator.content, realistic(1, 1200))
 
 
-def attack(folder: Path) -> dict[tuple[str, ...], float]:
-    """The most each suppressed cell can be, for someone who has tables.csv and knows that along
-    each dimension the cells add up to the ALL cell, and that a suppressed count is a whole number
-    of at least 1 (0 is shown). Integer programming: the strongest such attacker."""
-    dimensions, rows = published(folder)
-    cells = {tuple(row[d] for d in dimensions): row for row in rows}
-    hidden = [key for key, row in cells.items() if row["suppressed"] == "1"]
-    assert all(cells[key]["reports"] == "" for key in hidden)
-    column = {key: i for i, key in enumerate(hidden)}
-    equations, totals = [], []
-    for axis in range(len(dimensions)):
-        lines = defaultdict(list)
-        for key in cells:
-            lines[key[:axis] + key[axis + 1 :]].append(key)
-        for members in lines.values():
-            assert sum(key[axis] == "ALL" for key in members) == 1
-            equation, total = np.zeros(len(hidden)), 0.0
-            for key in members:
-                sign = -1 if key[axis] == "ALL" else 1
-                if key in column:
-                    equation[column[key]] += sign
-                else:
-                    total -= sign * int(cells[key]["reports"])
-            if equation.any():
-                equations.append(equation)
-                totals.append(total)
-            else:
-                assert total == 0, f"published line does not add up: {members}"
-    if not hidden:
-        return {}
-    constraint = LinearConstraint(np.array(equations), totals, totals)
-    most = {}
-    for key in hidden:
-        goal = np.zeros(len(hidden))
-        goal[column[key]] = -1
-        found = milp(goal, constraints=constraint, integrality=np.ones(len(hidden)), bounds=Bounds(1, np.inf))
-        assert found.status == 0, found.message
-        most[key] = -found.fun
-    return most
+# --- the counts ---------------------------------------------------------------------------------
 
 
-def assert_safe(folder: Path) -> None:
-    _, rows = published(folder)
-    shown = [int(row["reports"]) for row in rows if row["suppressed"] == "0"]
-    assert not [n for n in shown if 1 <= n <= 9], "a count from 1 to 9 was published"
-    revealed = {key: most for key, most in attack(folder).items() if most < 10}
-    assert not revealed, f"suppressed cells shown to be under 10: {revealed}"
+def test_the_counts_are_the_releases_with_every_margin_and_their_standard_errors(navigator, months, tmp_path):
+    summary = export(months, navigator, tmp_path / "out")
+    rows = read_csv(tmp_path / "out" / "tables.csv")
+    assert list(rows[0]) == ["period", "country", "task", "reports", "standard_error"]
+    countries, tasks = months[0].attributes["country"], months[0].attributes["task"]
+    assert len(rows) == (len(MONTHS) + 1) * (len(countries) + 1) * (len(tasks) + 1)
+    cells = {(r["period"], r["country"], r["task"]): r for r in rows}
+    for release in months:
+        measured = release.table(("country", "task"))
+        for (country, task), count in measured.items():
+            assert int(cells[release.month, country, task]["reports"]) == count
+    # Every line adds up to its ALL cell, along each dimension.
+    for key, row in cells.items():
+        for axis in range(3):
+            if key[axis] == "ALL":
+                members = [
+                    r
+                    for k, r in cells.items()
+                    if k[axis] != "ALL" and k[:axis] + k[axis + 1 :] == key[:axis] + key[axis + 1 :]
+                ]
+                assert int(row["reports"]) == sum(int(r["reports"]) for r in members)
+    assert summary.rows_released == int(cells["ALL", "ALL", "ALL"]["reports"]) == sum(r.total for r in months)
+    # The standard error: one measured cell; a margin over n cells and m months has n x m cells' variance.
+    var = one_cell_variance(months[0].scale)
+    assert float(cells["2026-01", "KE", "moderation"]["standard_error"]) == pytest.approx(math.sqrt(var), abs=0.01)
+    assert float(cells["2026-01", "ALL", "moderation"]["standard_error"]) == pytest.approx(
+        math.sqrt(len(countries) * var), abs=0.01
+    )
+    assert float(cells["ALL", "ALL", "ALL"]["standard_error"]) == pytest.approx(
+        math.sqrt(len(MONTHS) * len(countries) * len(tasks) * var), abs=0.02
+    )
+    lines = [json.loads(line) for line in (tmp_path / "out" / "tables.jsonl").read_text().splitlines()]
+    assert lines[0] == {
+        k: (int(v) if k == "reports" else float(v) if k == "standard_error" else v) for k, v in rows[0].items()
+    }
 
 
-def spread(seed: int, count: int, countries=("KE", "PH", "MG", "UG", "XX"), weights=(50, 25, 12, 8, 5)):
-    """A skewed, seeded data set over three months, every task."""
-    rng = random.Random(seed)
-    tasks = ("moderation", "image_video", "text_chat", "transcription", "other")
-    return [
-        report(
-            rng.choices(countries, weights)[0],
-            rng.choices(tasks, (4, 3, 3, 1, 1))[0],
-            rng.choice(("2026-01", "2026-02", "2026-03")),
-            late_pay=rng.choices(("never", "sometimes", "often", "unpaid", None), (5, 3, 2, 1, 1))[0],
-        )
-        for _ in range(count)
+async def test_the_counts_are_noisy_not_the_reports(navigator, report_template, tmp_path):
+    """Released twice, the same reports give different counts: the noise is real. 400 reports, all
+    Kenya and moderation: exact counts would be the same twice."""
+    reports = [report("KE", "moderation", "2026-02")] * 400
+    first = await released(report_template, tmp_path / "a", navigator.content, reports)
+    second = await released(report_template, tmp_path / "b", navigator.content, reports)
+    export(first, navigator, tmp_path / "1", "country", "task")
+    export(second, navigator, tmp_path / "2", "country", "task")
+    counts = [
+        {(r["country"], r["task"]): int(r["reports"]) for r in read_csv(tmp_path / n / "tables.csv")} for n in "12"
     ]
+    assert counts[0] != counts[1]
+    assert all(abs(c["KE", "moderation"] - 400) < 100 for c in counts)  # 6 standard errors
 
 
-# --- no small count, none recomputable ----------------------------------------------------------
+def test_a_quarter_is_the_sum_of_its_three_months(navigator, months, tmp_path):
+    export(months, navigator, tmp_path / "m", "period", "country", "exposure")
+    export(months, navigator, tmp_path / "q", "period", "country", "exposure", period="quarter")
+    by_month = {(r["period"], r["country"], r["exposure"]): r for r in read_csv(tmp_path / "m" / "tables.csv")}
+    by_quarter = read_csv(tmp_path / "q" / "tables.csv")
+    # April is released, but May and June are not: the second quarter is left out, not shown in part.
+    assert sorted({r["period"] for r in by_quarter}) == ["2026-Q1", "ALL"]
+    for row in by_quarter:
+        if row["period"] == "2026-Q1":
+            parts = [by_month[m, row["country"], row["exposure"]] for m in ("2026-01", "2026-02", "2026-03")]
+            assert int(row["reports"]) == sum(int(p["reports"]) for p in parts)
+            assert float(row["standard_error"]) ** 2 == pytest.approx(
+                sum(float(p["standard_error"]) ** 2 for p in parts), rel=1e-3
+            )
 
 
-def test_a_realistic_table_is_released_safely_with_every_margin(navigator, report_template, tmp_path):
-    path = reports_database(report_template, tmp_path, spread(1, 700))
-    summary = export(navigator, path, tmp_path / "out")
-    dimensions, rows = published(tmp_path / "out")
-    assert dimensions == ["period", "country", "task"]
-    # every combination of each dimension's values and ALL: 3 months, 8 countries and "another", 5 tasks
-    assert len(rows) == 4 * 10 * 6
-    grand = next(r for r in rows if (r["period"], r["country"], r["task"]) == ("ALL", "ALL", "ALL"))
-    assert grand["reports"] == "700" and summary.rows_released == 700
-    assert summary.rows_suppressed == sum(r["suppressed"] == "1" for r in rows) > 0
-    assert any(r["reports"] == "0" for r in rows), "zeros are shown as 0"
-    assert summary.files[:5] == DATA_FILES
-    assert_safe(tmp_path / "out")
+def test_a_quarter_is_exported_only_whole(navigator, months, tmp_path):
+    with pytest.raises(ExportRefused, match=r"quarter 1 of 2026.*March 2026 is released, on April 8, 2026"):
+        export(months[:2], navigator, tmp_path / "q", period="quarter")
 
 
-def test_the_attack_catches_an_exporter_without_complementary_suppression(
-    navigator, report_template, tmp_path, monkeypatch
-):
-    """The same data with primary suppression only: the attack must find small cells."""
-    monkeypatch.setattr(export_tables, "protect", partial(export_tables.protect, complementary=False))
-    path = reports_database(report_template, tmp_path, spread(1, 700))
-    export(navigator, path, tmp_path / "out")
-    revealed = [key for key, most in attack(tmp_path / "out").items() if most < 10]
-    assert revealed
-    with pytest.raises(AssertionError, match="shown to be under 10"):
-        assert_safe(tmp_path / "out")
+def test_only_the_months_asked_for_are_exported(navigator, months, tmp_path):
+    summary = export(months, navigator, tmp_path / "out", "period", "task", first="2026-02", last="2026-03")
+    assert summary.months == ["2026-02", "2026-03"]
+    assert sorted({r["period"] for r in read_csv(tmp_path / "out" / "tables.csv")}) == ["2026-02", "2026-03", "ALL"]
+    with pytest.raises(ExportRefused, match="Released months: 2026-01 to 2026-04"):
+        export(months, navigator, tmp_path / "none", first="2027-01")
 
 
-MOD = "moderation"
+def test_counts_without_the_period_add_up_all_the_months(navigator, months, tmp_path):
+    export(months, navigator, tmp_path / "out", "task", "exposure")
+    rows = {(r["task"], r["exposure"]): int(r["reports"]) for r in read_csv(tmp_path / "out" / "tables.csv")}
+    for (task, exposure), count in rows.items():
+        if "ALL" not in (task, exposure):
+            assert count == sum(r.table(("task", "exposure"))[task, exposure] for r in months)
+
+
+# --- only what was measured ----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("dimensions", "counts"),
-    [
-        (("country",), [("KE", "moderation", 50), ("UG", "moderation", 3), ("PH", "other", 20)]),
-        (("country", "task"), [("KE", "moderation", 30), ("KE", "other", 2), ("UG", MOD, 12), ("UG", "other", 11)]),
-        (("country",), [("KE", "moderation", 7), ("UG", "moderation", 5), ("PH", "other", 30)]),  # 7 + 5: each up to 11
-        (("country", "task"), [("KE", MOD, 9), ("KE", "other", 1), ("UG", MOD, 15), ("UG", "other", 12)]),
-    ],
+    "dimensions",
+    [("period", "country", "pay_check"), ("pay_unit", "pay_band"), ("task", "exposure"), ("period",), ("hours",)],
 )
-def test_known_small_tables(navigator, report_template, tmp_path, dimensions, counts):
-    reports = [report(country, task) for country, task, n in counts for _ in range(n)]
-    path = reports_database(report_template, tmp_path, reports)
-    export(navigator, path, tmp_path / "out", *dimensions)
-    assert_safe(tmp_path / "out")
-    _, rows = published(tmp_path / "out")
-    assert any(r["suppressed"] == "1" for r in rows)
+def test_any_combination_a_measured_table_holds_can_be_exported(navigator, months, tmp_path, dimensions):
+    summary = export(months, navigator, tmp_path / "out", *dimensions)
+    assert summary.rows_released == sum(r.total for r in months)
 
 
-def test_a_small_cell_alone_in_a_line_is_joined_by_the_smallest_other(navigator, report_template, tmp_path):
-    path = reports_database(report_template, tmp_path, [report("KE")] * 50 + [report("UG")] * 3 + [report("PH")] * 20)
-    export(navigator, path, tmp_path / "out", "country")
-    _, rows = published(tmp_path / "out")
-    # UG alone would be the total minus the rest; the total stays (it is in the codebook too).
-    assert {r["country"] for r in rows if r["suppressed"] == "1"} == {"UG", "PH"}
-
-
-def test_only_the_total_left_is_refused(navigator, report_template, tmp_path):
-    path = reports_database(report_template, tmp_path, [report("KE")] * 50 + [report("UG")] * 3)
-    with pytest.raises(ExportRefused, match="every count but the total would have to be hidden"):
-        export(navigator, path, tmp_path / "out", "country")
-
-
-COUNTRIES = ("KE", "UG", "PH", "XX")
-TASKS = ("moderation", "image_video", "other")
-LATE = ("never", "often", "unpaid", None)
-group = st.tuples(
-    st.sampled_from(sorted(WEEK)),
-    st.sampled_from(COUNTRIES),
-    st.sampled_from(TASKS),
-    st.sampled_from(LATE),
-    st.one_of(st.integers(1, 3), st.integers(1, 40)),  # many small cells, and some large ones
-)
-datasets = st.one_of(
-    st.lists(group, min_size=1, max_size=25),
-    st.lists(group.map(lambda g: (g[0], "KE", *g[2:])), min_size=1, max_size=10),  # one country
-    st.lists(group.map(lambda g: (*g[:4], 1)), min_size=5, max_size=40),  # ones everywhere
-    st.lists(group.map(lambda g: (*g[:4], g[4] + 8)), min_size=4, max_size=30),  # mostly releasable
-)
-dimension_sets = st.sampled_from(
-    [
-        ("country",),
-        ("period", "country"),
-        ("country", "task"),
-        ("period", "country", "task"),
-        ("task", "late_pay"),
-        ("country", "late_pay", "task"),
-    ]
-)
-
-
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(groups=datasets, dimensions=dimension_sets, period=st.sampled_from(["month", "quarter"]))
-def test_no_generated_release_reveals_a_small_cell(navigator, report_template, groups, dimensions, period):
-    reports = [report(country, task, month, late_pay=late) for month, country, task, late, n in groups]
-    reports = [one for one, (*_, n) in zip(reports, groups, strict=True) for _ in range(n)]
-    # The chart is tested below; drawing it here would only slow each example down.
-    with tempfile.TemporaryDirectory() as folder, mock.patch.object(export_tables, "render_chart", lambda _: PNG):
-        path = reports_database(report_template, Path(folder), reports)
-        try:
-            export(navigator, path, Path(folder) / "out", *dimensions, period=period)
-        except ExportRefused as refused:
-            assert "10" in str(refused)
-            event("refused")
-            return
-        assert len(reports) >= 10
-        assert_safe(Path(folder) / "out")
-        hidden = any(row["suppressed"] == "1" for row in published(Path(folder) / "out")[1])
-        event("released, with suppression" if hidden else "released, nothing suppressed")
-
-
-# --- medians --------------------------------------------------------------------------------
-
-
-def test_medians_only_over_ten_answers_in_shown_cells(navigator, report_template, tmp_path):
-    reports = (
-        [report("KE", hours="lt20")] * 9
-        + [report("KE", hours=None, unpaid="none")] * 6  # KE: 15 reports, 9 answered the hours
-        + [report("UG", hours="gt60")] * 12
-        + [report("PH", pay_unit="hour", pay_amount_band="50", pay_amount_currency="PHP")] * 10
-        + [report("KE", pay_unit="hour", pay_amount_band="10", pay_amount_currency="KES")] * 9
-    )
-    path = reports_database(report_template, tmp_path, reports)
-    export(navigator, path, tmp_path / "out", "country")
-    rows = {r["country"]: r for r in published(tmp_path / "out")[1]}
-    assert rows["KE"]["reports"] == "24" and rows["KE"]["median_hours"] == "lt20"  # 9 lt20, 9 h40_48: the lower one
-    assert rows["UG"]["median_hours"] == "gt60"
-    assert rows["PH"]["median_hours"] == "h40_48"
-    assert rows["MG"]["reports"] == "0" and rows["MG"]["median_hours"] == ""
-    assert rows["ALL"]["median_unpaid"] == "lt2"
-    with (tmp_path / "out" / "pay_medians.csv").open(newline="") as f:
-        pay = list(csv.DictReader(f))
-    # KE's 9 reports paid by the hour make no median; PH's 10 do.
-    assert pay == [
-        {
-            "period": "ALL",
-            "country": "PH",
-            "pay_unit": "hour",
-            "currency": "PHP",
-            "median_band_low": "50",
-            "median_band_high": "100",
-            "median_band": "50 to 100 PHP",
-        }
-    ]
-    jsonl = [json.loads(line) for line in (tmp_path / "out" / "pay_medians.jsonl").read_text().splitlines()]
-    assert [row["country"] for row in jsonl] == ["PH"]
-
-
-def test_a_median_needs_ten_answers_to_its_question(navigator, report_template, tmp_path):
-    reports = [report("KE", hours="lt20")] * 9 + [report("KE", hours=None)] * 6 + [report("UG")] * 30
-    path = reports_database(report_template, tmp_path, reports)
-    export(navigator, path, tmp_path / "out", "country")
-    rows = {r["country"]: r for r in published(tmp_path / "out")[1]}
-    assert rows["KE"]["reports"] == "15"
-    assert rows["KE"]["median_hours"] == ""  # 9 answers only
-    assert rows["KE"]["median_unpaid"] == "lt2"  # 15 answers
-
-
-def test_no_median_in_a_suppressed_cell_and_none_of_a_dimension(navigator, report_template, tmp_path):
-    reports = [report("KE")] * 40 + [report("UG")] * 4 + [report("PH")] * 12
-    path = reports_database(report_template, tmp_path, reports)
-    export(navigator, path, tmp_path / "out", "country", "hours")
-    dimensions, rows = published(tmp_path / "out")
-    assert "median_hours" not in rows[0] and "median_unpaid" in rows[0]
-    assert all(r["median_unpaid"] == "" for r in rows if r["suppressed"] == "1")
-    lines = [json.loads(line) for line in (tmp_path / "out" / "tables.jsonl").read_text().splitlines()]
-    assert all(line["reports"] is None and line["median_unpaid"] is None for line in lines if line["suppressed"])
-
-
-# --- refusals -------------------------------------------------------------------------------
-
-
-async def test_five_reports_are_refused_with_a_plain_reason(navigator, tmp_path):
-    store = await Store.open(tmp_path / "haki.sqlite3")
-    try:
-        for _ in range(5):
-            week, answers = report()
-            await store.reports.add_report(week, answers, os.urandom(32), None)
-    finally:
-        await store.close()
-    with pytest.raises(ExportRefused, match="fewer than 10 reports"):
-        export(navigator, tmp_path / "haki.sqlite3", tmp_path / "out")
+def test_a_combination_never_measured_is_refused_with_those_that_were(navigator, months, tmp_path):
+    with pytest.raises(ExportRefused) as refused:
+        export(months, navigator, tmp_path / "out", "period", "task", "hours")
+    message = str(refused.value)
+    assert message.startswith("Counts by task × hours were never measured")
+    assert "country × hours" in message and "task × exposure" in message and "country × pay_unit × pay_band" in message
     assert not (tmp_path / "out" / "tables.csv").exists()
 
 
-def test_no_reports_are_refused(navigator, report_template, tmp_path):
-    path = reports_database(report_template, tmp_path, [])
-    with pytest.raises(ExportRefused, match="no reports"):
-        export(navigator, path, tmp_path / "out")
+def test_unknown_or_too_many_dimensions_are_refused_naming_the_allowed_ones(navigator, months, tmp_path):
+    with pytest.raises(ValueError, match="shoe_size: choose from period, country, employer, task"):
+        export(months, navigator, tmp_path / "out", "country", "shoe_size")
+    with pytest.raises(ValueError, match="up to 2 different answers"):
+        ExportOptions(dimensions=("country", "pay_unit", "pay_band"))
 
 
-def test_reports_too_thinly_spread_are_refused_with_what_to_try(navigator, report_template, tmp_path):
-    reports = [report(c, t, m) for c, t, m in [("KE", "moderation", "2026-01"), ("UG", "other", "2026-02")]] * 3
-    reports += [report("PH", "text_chat", "2026-03")] * 6
-    path = reports_database(report_template, tmp_path, reports)
-    with pytest.raises(ExportRefused, match="fewer dimensions .* or quarter instead of month"):
-        export(navigator, path, tmp_path / "out")
-    with pytest.raises(ExportRefused, match="Wait until more reports"):
-        export(navigator, path, tmp_path / "out2", "country")
+# --- the same file every time -------------------------------------------------------------------
 
 
-def test_unknown_dimensions_are_refused_naming_the_allowed_ones(navigator, report_template, tmp_path):
-    path = reports_database(report_template, tmp_path, [report()] * 20)
-    with pytest.raises(ValueError, match="pay_amount.*choose from period, country, employer, task"):
-        export(navigator, path, tmp_path / "out", "country", "pay_amount")
+def test_pulling_the_same_export_twice_gives_identical_files(navigator, months, tmp_path):
+    export(months, navigator, tmp_path / "first", "period", "country", "late_pay")
+    export(months, navigator, tmp_path / "second", "period", "country", "late_pay")
+    first = data_files(tmp_path / "first")
+    assert set(first) == {"tables.csv", "tables.jsonl", "pay_medians.csv", "pay_medians.jsonl", "chart.png"}
+    assert first == data_files(tmp_path / "second")
 
 
-# --- the chart ------------------------------------------------------------------------------
+# --- pay medians ---------------------------------------------------------------------------------
 
 
-def chart_of(navigator, report_template, tmp_path, monkeypatch, reports, *dimensions):
+def median_band(counts: dict[str, int]) -> str | None:
+    """The band of the middle report, written apart from the exporter: bands in numeric order."""
+    ordered = sorted(counts.items(), key=lambda item: float(item[0]))
+    total = sum(counts.values())
+    if total < 10:
+        return None
+    seen = 0
+    for band, n in ordered:
+        seen += n
+        if 2 * seen >= total:
+            return band
+    raise AssertionError
+
+
+def test_pay_medians_are_worked_out_from_the_noisy_pay_table(navigator, months, tmp_path):
+    export(months, navigator, tmp_path / "out", "country")
+    found = {(r["period"], r["country"], r["pay_unit"]): r for r in read_csv(tmp_path / "out" / "pay_medians.csv")}
+    bands = [b for b in months[0].attributes["pay_band"] if b[0].isdigit()]
+    expected = {}
+    for release in [*months, None]:
+        group = months if release is None else [release]
+        period = "ALL" if release is None else release.month
+        for country in ("KE", "PH", "UG", "MG", "TZ", "IN", "MA", "VE"):
+            for unit in ("hour", "day", "week", "month", "task"):
+                counts = {
+                    b: sum(r.table(("country", "pay_unit", "pay_band"))[country, unit, b] for r in group) for b in bands
+                }
+                band = median_band(counts)
+                if band is not None:
+                    expected[period, country, unit] = (band, sum(counts.values()))
+    assert {k: (v["median_band_low"], int(v["reports"])) for k, v in found.items()} == expected
+    assert ("ALL", "KE", "month") in expected  # the test data has medians to find
+    assert found["ALL", "KE", "month"]["currency"] == "KES"
+
+
+async def test_pay_in_another_currency_is_not_in_the_median(navigator, report_template, tmp_path):
+    pay = {"pay_unit": "hour", "pay_amount_band": "10"}
+    reports = [report("KE", pay_amount_currency="KES", **pay)] * 300
+    reports += [report("KE", pay_amount_currency="USD", pay_unit="hour", pay_amount_band="10000")] * 900
+    releases = await released(report_template, tmp_path / "db", navigator.content, reports)
+    export(releases, navigator, tmp_path / "out", "country")
+    rows = {(r["period"], r["country"], r["pay_unit"]): r for r in read_csv(tmp_path / "out" / "pay_medians.csv")}
+    assert rows["ALL", "KE", "hour"]["median_band"] == "10 to 50 KES"
+
+
+# --- the chart -----------------------------------------------------------------------------------
+
+
+def summed(months, country: str, question: str) -> dict[str, int]:
+    """A country's counts by `question` over the months, from the releases."""
+    return {
+        code: sum(r.table(("country", question))[country, code] for r in months)
+        for code in months[0].attributes[question]
+    }
+
+
+def test_chart_shares_come_from_the_releases_and_need_ten_reports(navigator, months, tmp_path, monkeypatch):
     drawn = []
-
-    def render(panels):
-        drawn.extend(panels)
-        return original(panels)
-
     original = export_tables.render_chart
-    monkeypatch.setattr(export_tables, "render_chart", render)
-    path = reports_database(report_template, tmp_path, reports)
-    export(navigator, path, tmp_path / "out", *dimensions)
+    monkeypatch.setattr(export_tables, "render_chart", lambda panels: drawn.extend(panels) or original(panels))
+    export(months, navigator, tmp_path / "out", "country")
     assert (tmp_path / "out" / "chart.png").read_bytes().startswith(PNG)
-    return {panel.share.question: dict(panel.rows) for panel in drawn}
+    panels = {panel.share.question: dict(panel.rows) for panel in drawn}
+    for country, name in (("KE", "Kenya"), ("MG", "Madagascar"), ("VE", "Venezuela"), ("XX", "Another country")):
+        late = summed(months, country, "late_pay")
+        answered = sum(n for code, n in late.items() if code != "not_answered")
+        share = (late["often"] + late["unpaid"]) / answered if answered >= 10 else None
+        assert panels["late_pay"][name] == pytest.approx(share)
+    below = summed(months, "KE", "pay_check")
+    assert panels["pay_check"]["Kenya"] == pytest.approx(below["below"] / sum(below.values()))
+    assert set(panels["pay_check"]) == {"Kenya", "Madagascar", "Morocco", "Philippines"}  # a known minimum wage
+    assert panels["late_pay"]["Kenya"] is not None  # 45% of 1,200 reports
 
 
-def test_chart_shares_are_hidden_under_ten_either_way(navigator, report_template, tmp_path, monkeypatch):
-    reports = (
-        [report("KE", late_pay="often")] * 12
-        + [report("KE")] * 18  # 12 of 30: shown
-        + [report("UG", late_pay="unpaid")] * 9
-        + [report("UG")] * 16  # 9 of 25: hidden
-        + [report("PH", late_pay="often")] * 13
-        + [report("PH")] * 9  # 9 not late: hidden
-    )
-    panels = chart_of(navigator, report_template, tmp_path, monkeypatch, reports, "country")
-    late = panels["late_pay"]
-    assert late["Kenya"] == pytest.approx(0.4)
-    assert late["Uganda"] is None and late["Philippines"] is None and late["Madagascar"] is None
-    assert list(late)[-1] == "Another country"
-    assert set(panels[None]) == {"Kenya", "Madagascar", "Morocco", "Philippines"}  # countries with a minimum wage
-    assert panels[None]["Kenya"] is None  # no pay given: 0 below the minimum, under 10
+# --- the codebook --------------------------------------------------------------------------------
 
 
-def test_a_share_is_hidden_when_the_table_hides_a_count_in_it(navigator, report_template, tmp_path, monkeypatch):
-    reports = [report("KE", late_pay="often")] * 12 + [report("KE", late_pay="unpaid")] * 3 + [report("KE")] * 30
-    reports += [report("UG")] * 20
-    panels = chart_of(navigator, report_template, tmp_path, monkeypatch, reports, "country", "late_pay")
-    rows = {(r["country"], r["late_pay"]): r for r in published(tmp_path / "out")[1]}
-    assert rows["KE", "unpaid"]["suppressed"] == "1"
-    assert panels["late_pay"]["Kenya"] is None  # 15 of 45 would pass the rule, but would give away 3
-    assert_safe(tmp_path / "out")
-
-
-def test_below_the_minimum_wage_counts_cant_tell_in_the_denominator(navigator, report_template, tmp_path, monkeypatch):
-    pay = {"pay_unit": "hour", "pay_amount_currency": "KES"}
-    reports = [report("KE", pay_amount_band="10", **pay)] * 12  # below 71.51 KES an hour
-    reports += [report("KE", pay_amount_band="100", **pay)] * 10  # not below
-    reports += [report("KE")] * 18  # no pay given: can't tell
-    panels = chart_of(navigator, report_template, tmp_path, monkeypatch, reports, "country")
-    assert panels[None]["Kenya"] == pytest.approx(12 / 40)
-
-
-# --- the codebook and the SQL -----------------------------------------------------------------
-
-
-def test_codebook_labels_every_code_in_english(navigator, report_template, tmp_path):
-    path = reports_database(report_template, tmp_path, spread(2, 300) + [report("KE", task=None)] * 12)
-    summary = export(navigator, path, tmp_path / "out", "period", "country", "task")
+def test_the_codebook_labels_the_codes_and_explains_the_noise(navigator, months, tmp_path):
+    summary = export(months, navigator, tmp_path / "out", "period", "country", "task", period="quarter")
     variables = {v.name: v for v in summary.variables}
-    assert variables["country"].codes["KE"] == "Kenya"
-    assert variables["country"].codes["XX"] == "Another country"
+    assert variables["country"].codes["KE"] == "Kenya" and variables["country"].codes["XX"] == "Another country"
     assert variables["task"].codes["moderation"] == "Content moderation"
     assert variables["task"].codes["not_answered"] == "Not answered"
-    assert variables["period"].codes["2026-01"] == "January 2026"
-    assert all("ALL" in variables[d].codes for d in ("period", "country", "task"))
-    assert variables["median_hours"].codes["h40_48"] == "40 to 48"
-    assert {"reports", "suppressed", "median_unpaid", "median_band"} <= set(variables)
-    assert any("linear programming" in note for note in summary.notes)
+    assert variables["period"].codes["2026-Q1"] == "Quarter 1 of 2026"
+    assert all(variables[d].codes["ALL"].startswith("All values") for d in ("period", "country", "task"))
+    assert {"reports", "standard_error", "median_band", "currency"} <= set(variables)
     codebook = json.loads((tmp_path / "out" / "codebook.json").read_text())
-    assert codebook["rows_released"] == 312 and codebook["files"][:5] == DATA_FILES
+    rules = " ".join(codebook["rules"])
+    assert "no one more than 3 times more sure about any worker's answers" in rules
+    assert "2e^(-1/b) / (1 - e^(-1/b))^2" in rules and "n times that" in rules
+    assert "only quarters whose three months are all released" in rules
+    assert "issue 16" in rules  # free text is released apart
+    assert codebook["months"] == ["2026-01", "2026-02", "2026-03"]
+    assert [f["month"] for f in codebook["releases"]] == codebook["months"]
+    for fact, release in zip(codebook["releases"], months, strict=False):
+        assert fact["noise_scale"] == pytest.approx(release.scale)
+        assert fact["epsilon"] == pytest.approx(math.log(3))
+        assert fact["reports_per_month"] == release.reports_per_month
+    assert codebook["rows_released"] == sum(r.total for r in months[:3])
+    assert "rows_suppressed" not in codebook and "achieved_k" not in codebook
 
 
-def test_quarters_and_empty_periods_are_listed(navigator, report_template, tmp_path):
-    reports = [report(month="2026-01")] * 20 + [report(month="2026-05")] * 20
-    path = reports_database(report_template, tmp_path, reports)
-    export(navigator, path, tmp_path / "out", "period", period="month")
-    periods = [r["period"] for r in published(tmp_path / "out")[1]]
-    assert periods == ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "ALL"]
-    export(navigator, path, tmp_path / "q", "period", period="quarter")
-    assert [r["period"] for r in published(tmp_path / "q")[1]] == ["2026-Q1", "2026-Q2", "ALL"]
+# --- start-up stays light ------------------------------------------------------------------------
 
 
-def test_scipy_and_matplotlib_load_only_when_exporting():
-    code = "import sys, bot.exports.run, bot.exports.tables; assert not {'scipy', 'matplotlib'} & set(sys.modules)"
+def test_matplotlib_loads_only_when_exporting():
+    code = "import sys, bot.exports.run, bot.exports.tables; assert 'matplotlib' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parent.parent)
 
 
 def test_the_bot_starts_without_the_export_libraries():
-    """Start-up stays fast: numpy, scipy and matplotlib load when a researcher exports, not before."""
+    """Start-up stays fast: numpy, matplotlib and OpenDP load when they are needed, not before."""
     code = (
         "import sys, app.cli, handlers.application; "
-        "loaded = {'numpy', 'scipy', 'matplotlib'} & set(sys.modules); assert not loaded, loaded"
+        "loaded = {'numpy', 'matplotlib', 'opendp'} & set(sys.modules); assert not loaded, loaded"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parent.parent)
 
 
-def test_the_reader_counts_every_request_in_one_scan(report_template, tmp_path):
-    path = reports_database(
-        report_template, tmp_path, [report("KE")] * 3 + [report("UG", task=None, month="2026-03")] * 2
-    )
-    with ReportReader(path) as reader:
-        by_task, by_quarter = reader.tables_tallies([(["country", "task"], None), (["country"], "quarter")])
-        assert sorted(by_task, key=str) == [(("KE", "moderation"), 3), (("UG", None), 2)]
-        assert sorted(by_quarter) == [(("2026-Q1", "KE"), 3), (("2026-Q1", "UG"), 2)]
-        with pytest.raises(ValueError):
-            reader.tables_tallies([(["country"], "month"), (["task"], "quarter")])
-        with pytest.raises(ValueError):
-            reader.tables_tallies([(["country') --"], None)])
+def test_a_release_whose_design_lacks_the_table_is_refused(navigator, months, tmp_path):
+    """An older month measured before a question existed cannot give counts by it."""
+    old = dataclasses.replace(months[0], tables={m: c for m, c in months[0].tables.items() if "support" not in m})
+    with pytest.raises(ExportRefused, match="Counts by country × support were never measured"):
+        export([old, *months[1:]], navigator, tmp_path / "out", "country", "support")

@@ -39,13 +39,12 @@ from bot.store.research import record_export
 log = logging.getLogger(__name__)
 
 
-async def released(publisher: Publisher, today: dt.date | None = None) -> list[Release]:
+async def released(publisher: Publisher) -> list[Release]:
     """Every released month (releasing any that closed since); ExportRefused, saying when the
     first month will be released, while there is none."""
-    today = today or dt.date.today()
-    releases = await publisher.releases(today)
+    releases = await publisher.releases()
     if not releases:
-        first = await publisher.start(today)
+        first = await publisher.first_month()
         raise ExportRefused(
             f"No month has been released yet, so there is nothing to export. Each month's reports are published "
             f"once, as a whole, after the month is over: the first, {month_label(first)}, will be released on "
