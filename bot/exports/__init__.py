@@ -1,1 +1,2 @@
-"""Research exports: tables with suppression, k-anonymous microdata, codebook and notice, and the /export screens."""
+"""Research exports worked out from the stored releases: noisy tables, synthetic microdata, codebook and notice,
+and the /export screens."""

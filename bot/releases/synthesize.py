@@ -38,7 +38,7 @@ class Records:
 
     month: str
     codes: dict[str, tuple[str, ...]]  # column -> its codes
-    columns: dict[str, np.ndarray]  # column -> one code number per record (uint8), records in random order
+    columns: dict[str, np.ndarray]  # column -> one code number per record, records in random order
 
     def __len__(self) -> int:
         return len(next(iter(self.columns.values())))
@@ -60,7 +60,9 @@ def synthesize(release: Release) -> Records:
     countries = counts(release, (CENTER,))
     starts = np.concatenate([[0], np.cumsum(countries)])
     blocks = [slice(int(starts[c]), int(starts[c + 1])) for c in range(len(countries))]
-    drawn: dict[str, np.ndarray] = {CENTER: np.repeat(np.arange(len(countries), dtype=np.uint8), countries)}
+    drawn: dict[str, np.ndarray] = {
+        CENTER: np.repeat(np.arange(len(countries), dtype=_code_type(release, CENTER)), countries)
+    }
     pairs = [(a, b) for a, b in extra_pairs(release) if a in names and b in names]
     given = {b for _, b in pairs}
     for marginal in release.tables:
@@ -72,7 +74,7 @@ def synthesize(release: Release) -> Records:
         joint = counts(release, (CENTER, *wanted))
         values = _permuted(rng, blocks, joint.reshape(len(countries), -1))
         for name, column in zip(wanted, np.unravel_index(values, joint.shape[1:]), strict=True):
-            drawn[name] = column.astype(np.uint8)
+            drawn[name] = column.astype(_code_type(release, name))
     for a, b in pairs:
         drawn[b] = _given_pair(rng, release, blocks, drawn[a], a, b)
     order = rng.permutation(int(starts[-1]))
@@ -81,6 +83,11 @@ def synthesize(release: Release) -> Records:
         {name: release.attributes[name] for name in names},
         {name: drawn[name][order] for name in names},
     )
+
+
+def _code_type(release: Release, name: str) -> np.dtype:
+    """The smallest unsigned integer type that numbers every code of `name` (uint8 for all today's)."""
+    return np.min_scalar_type(len(release.attributes[name]))
 
 
 def counts(release: Release, names: tuple[str, ...]) -> np.ndarray:
@@ -111,13 +118,13 @@ def _given_pair(
     fitted three-way table, each (country, a) group's values in random order."""
     by_a, by_b, pair = counts(release, (CENTER, a)), counts(release, (CENTER, b)), counts(release, (a, b))
     fitted = fit_three_way(by_a, by_b, pair)
-    out = np.empty(len(first), dtype=np.uint8)
+    out = np.empty(len(first), dtype=_code_type(release, b))
     n_a, n_b = pair.shape
     for c, block in enumerate(blocks):
         whole = round_keeping_sums(fitted[c], by_a[c], by_b[c])
         records = np.arange(block.start, block.stop)
         records = records[np.argsort(first[block], kind="stable")]  # grouped by a, in a's code order
-        values = np.repeat(np.tile(np.arange(n_b, dtype=np.uint8), n_a), whole.ravel())
+        values = np.repeat(np.tile(np.arange(n_b, dtype=out.dtype), n_a), whole.ravel())
         at = 0
         for size in whole.sum(axis=1):
             values[at : at + size] = rng.permutation(values[at : at + size])
