@@ -67,20 +67,30 @@ def design_for(content: Content) -> Design:
     return Design(attributes, tuple(marginals))
 
 
+# The stored answers the derived pay codes depend on.
+PAY_ANSWERS = ("country", "pay_unit", "pay_amount_band", "pay_amount_currency", "hours")
+
+
 def derive(answers: Mapping[str, str], content: Content, design: Design) -> dict[str, str]:
     """One report's stored answers as the design's codes: anything not a known code is
     NOT_ANSWERED (a question added after the report was sent, or an answer since removed)."""
+    values = derive_choices(answers, content, design)
     codes = design.attributes
+    if PAY_BAND in codes:
+        values[PAY_BAND] = _pay_band(answers, content, codes[PAY_BAND])
+        values[PAY_CHECK] = classify(answers, content.countries.get(values[CENTER]), content.survey.pay_bands)
+    return values
+
+
+def derive_choices(answers: Mapping[str, str], content: Content, design: Design) -> dict[str, str]:
+    """The country and the choice answers as the design's codes; not the derived pay codes."""
     country = answers.get(CENTER)
     values = {CENTER: country if country in content.countries else OTHER_COUNTRY}
-    for name, allowed in codes.items():
+    for name, allowed in design.attributes.items():
         if name in (CENTER, PAY_BAND, PAY_CHECK):
             continue
         value = answers.get(name)
         values[name] = value if value in allowed else NOT_ANSWERED
-    if PAY_BAND in codes:
-        values[PAY_BAND] = _pay_band(answers, content, codes[PAY_BAND])
-        values[PAY_CHECK] = classify(answers, content.countries.get(values[CENTER]), content.survey.pay_bands)
     return values
 
 

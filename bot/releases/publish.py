@@ -14,8 +14,9 @@ import logging
 from collections.abc import Callable
 
 from bot.content.model import Content
+from bot.releases.design import design_for
 from bot.releases.periods import closed_months, current_month, month_after, month_of, weeks_of
-from bot.releases.release import Release, make_release
+from bot.releases.release import Release, Tally, make_release
 from bot.store.releases import ReleaseStore
 from bot.store.reports import ReportStore
 
@@ -54,8 +55,9 @@ class Publisher:
             for month in closed:
                 if month in done:
                     continue
-                found = await self._reports.month_answers(weeks_of(month))
-                release = await asyncio.to_thread(make_release, month, self._content, found, today)
+                tally = Tally(design_for(self._content), self._content)
+                await self._reports.scan_month(weeks_of(month), tally.add)
+                release = await asyncio.to_thread(make_release, month, self._content, tally, today)
                 await self._releases.save(month, release.created, release.to_json())
                 log.info("month %s released", month)
             if closed:

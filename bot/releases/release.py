@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.content.model import Content
 from bot.privacy.disclosure import EPSILON, REPORTS_PER_MONTH
-from bot.releases.design import Design, derive, design_for
+from bot.releases.design import PAY_ANSWERS, PAY_BAND, PAY_CHECK, Design, derive, derive_choices, design_for
 from bot.releases.measure import measure
 
 Cells = dict[tuple[str, ...], int]
@@ -75,41 +75,61 @@ class Release:
         )
 
 
+class Tally:
+    """Every marginal's true counts, concatenated, added to one report at a time so that a month
+    of a million reports is never in memory at once: the only place true counts exist, until the
+    one measurement. Pay is worked out once per distinct pay answer (Fractions are slow)."""
+
+    def __init__(self, design: Design, content: Content):
+        self._design, self._content = design, content
+        self._index = {name: {code: i for i, code in enumerate(codes)} for name, codes in design.attributes.items()}
+        self._cells: list[tuple[int, tuple[tuple[str, int], ...]]] = []  # per marginal: offset, (attribute, stride)
+        at = 0
+        for marginal in design.marginals:
+            shape = design.shape(marginal)
+            strides = [1] * len(shape)
+            for i in range(len(shape) - 2, -1, -1):
+                strides[i] = strides[i + 1] * shape[i + 1]
+            self._cells.append((at, tuple(zip(marginal, strides, strict=True))))
+            at += strides[0] * shape[0]
+        self.counts = [0] * at
+        self._pay: dict[tuple, dict[str, str]] = {}
+
+    def add(self, answers: Mapping[str, str], n: int = 1) -> None:
+        values = self._codes(answers)
+        index = self._index
+        for offset, parts in self._cells:
+            self.counts[offset + sum(index[name][values[name]] * stride for name, stride in parts)] += n
+
+    def _codes(self, answers: Mapping[str, str]) -> Mapping[str, str]:
+        pay = tuple(answers.get(name) for name in PAY_ANSWERS)
+        if pay not in self._pay:
+            derived = derive(answers, self._content, self._design)
+            self._pay[pay] = {name: derived[name] for name in (PAY_BAND, PAY_CHECK) if name in derived}
+            return derived
+        return {**derive_choices(answers, self._content, self._design), **self._pay[pay]}
+
+
 def exact_counts(design: Design, content: Content, reports: Iterable[tuple[Mapping[str, str], int]]) -> list[int]:
-    """Every marginal's true counts, concatenated: the only place they exist, for one call."""
-    index = {name: {code: i for i, code in enumerate(codes)} for name, codes in design.attributes.items()}
-    offsets, sizes, strides = [], [], []
-    at = 0
-    for marginal in design.marginals:
-        shape = design.shape(marginal)
-        stride = [1] * len(shape)
-        for i in range(len(shape) - 2, -1, -1):
-            stride[i] = stride[i + 1] * shape[i + 1]
-        size = stride[0] * shape[0]
-        offsets.append(at)
-        sizes.append(size)
-        strides.append(stride)
-        at += size
-    counts = [0] * at
+    """Every marginal's true counts, concatenated."""
+    tally = Tally(design, content)
     for answers, n in reports:
-        values = derive(answers, content, design)
-        for marginal, offset, stride in zip(design.marginals, offsets, strides, strict=True):
-            cell = sum(index[name][values[name]] * s for name, s in zip(marginal, stride, strict=True))
-            counts[offset + cell] += n
-    return counts
+        tally.add(answers, n)
+    return tally.counts
 
 
 def make_release(
-    month: str, content: Content, reports: Iterable[tuple[Mapping[str, str], int]], today: dt.date
+    month: str, content: Content, reports: Iterable[tuple[Mapping[str, str], int]] | Tally, today: dt.date
 ) -> Release:
     """Measure the month's reports once, with noise, and make the tables consistent. `reports`:
-    each distinct set of stored answers with how many reports gave it."""
+    a Tally of them, or each set of stored answers with how many reports gave it."""
     import numpy as np
 
     from bot.releases.estimate import consistent
 
     design = design_for(content)
-    noisy, scale = measure(design, exact_counts(design, content, reports))
+    counts = reports.counts if isinstance(reports, Tally) else exact_counts(design, content, reports)
+    noisy, scale = measure(design, counts)
     arrays, at = {}, 0
     for marginal in design.marginals:
         shape = design.shape(marginal)

@@ -6,8 +6,12 @@ nothing more than its DELETE inside one."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
+import sqlite3
 import uuid
+from collections.abc import Callable
 
 from bot.store.reports_file import ReportsDatabase
 
@@ -31,14 +35,21 @@ class ReportStore:
             cursor = await db.execute("DELETE FROM reports WHERE receipt = ?", (receipt,))
         return cursor.rowcount > 0
 
-    async def month_answers(self, weeks: list[str]) -> list[tuple[dict[str, str], int]]:
-        """Each distinct set of answers in these ISO weeks, with how many reports gave it: for
-        the month's one release (bot/releases), never shown as such."""
+    async def scan_month(self, weeks: list[str], count: Callable[[dict[str, str], int], None]) -> None:
+        """Hand each report of these ISO weeks to `count` (its answers, 1), for the month's one
+        release (bot/releases): in a thread, from a read-only connection of its own, a batch at a
+        time, so a month of a million reports is never in memory at once."""
+        await asyncio.to_thread(self._scan, weeks, count)
+
+    def _scan(self, weeks: list[str], count: Callable[[dict[str, str], int], None]) -> None:
         marks = ", ".join("?" * len(weeks))
-        rows = await self._database.connection.execute_fetchall(
-            f"SELECT answers, count(*) FROM reports WHERE week IN ({marks}) GROUP BY answers", weeks
-        )
-        return [(json.loads(answers), n) for answers, n in rows]
+        uri = f"{self._database.path.resolve().as_uri()}?mode=ro"
+        with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
+            db.execute("PRAGMA busy_timeout = 5000")
+            cursor = db.execute(f"SELECT answers FROM reports WHERE week IN ({marks})", weeks)
+            while rows := cursor.fetchmany(8192):
+                for (answers,) in rows:
+                    count(json.loads(answers), 1)
 
     async def earliest_week(self) -> str | None:
         (row,) = await self._database.connection.execute_fetchall("SELECT min(week) FROM reports")
