@@ -94,6 +94,9 @@ ORGANIZER_COMMANDS: dict = {
     "stats": stats.stats,
 }
 RESEARCHER_COMMANDS: dict = {"export": exports.start}
+# Closed months are released at start-up, on the first /stats or /export after their day, and
+# at the latest within this long of it, so their reports never stay longer than that.
+RELEASE_CHECK_SECONDS = 3600
 MENU_COMMANDS = ("menu", "language", "help", "privacy", "exit", "forget")  # shown in Telegram's command menu
 
 
@@ -200,12 +203,27 @@ async def start_services(app: Application) -> None:
     app.bot_data[SERVICES] = services
     # Months that closed while the bot was down are released now, and their reports deleted.
     await services.publisher.releases()
+    services.release_task = asyncio.create_task(_release_when_due(services.publisher, services.stop_delivery))
     services.delivery_task = asyncio.create_task(_deliver(deliverer, services.stop_delivery))
     services.sweep_task = asyncio.create_task(services.sweeper.run(services.stop_delivery))
     for code, texts in navigator.content.languages.items():
         commands = [BotCommand(name, texts.ui[f"command_{name}"]) for name in MENU_COMMANDS]
         # The reference language is also the default for languages we do not have.
         await app.bot.set_my_commands(commands, language_code=None if code == navigator.languages[0] else code)
+
+
+async def _release_when_due(publisher: Publisher, stop: asyncio.Event) -> None:
+    """Release each month on its day even when nobody asks, so that its reports are deleted then."""
+    while True:
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=RELEASE_CHECK_SECONDS)
+            return
+        except TimeoutError:
+            pass
+        try:
+            await publisher.releases()
+        except Exception:  # a full disk, a bug: the next hour tries again; nothing was published
+            log.exception("Releasing closed months failed; trying again in an hour")
 
 
 async def _deliver(deliverer: Deliverer, stop: asyncio.Event) -> None:
@@ -225,5 +243,7 @@ async def stop_services(app: Application) -> None:
         await services.delivery_task
     if services.sweep_task is not None:
         await services.sweep_task
+    if services.release_task is not None:
+        await services.release_task
     await services.progress.close()
     await services.store.close()

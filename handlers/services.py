@@ -41,6 +41,7 @@ class Services:
     preview_limit: PreviewLimit = field(default_factory=PreviewLimit)  # organizers' previews of narrowed audiences
     delivery_task: asyncio.Task[None] | None = None
     sweep_task: asyncio.Task[None] | None = None
+    release_task: asyncio.Task[None] | None = None
     stop_delivery: asyncio.Event = field(default_factory=asyncio.Event)  # stops the sweeper too
 
 
