@@ -17,13 +17,14 @@ not grow with the number of reports, only with the months and (microdata) the re
 Targets (issue 6), for each tier: 1,000,000 reports in <= 20 s, peak RSS <= 256 MB.
 
 Measured on the development machine (2 CPUs, 2026-12-04), 1,000,000 reports over six months
-(the largest 341,809), median of 3:
-  release of every closed month   47.1 s   1,771 MB peak RSS
-  export --tier tables             1.5 s     103 MB   (0.3 MB of files)
-  export --tier microdata          2.8 s     118 MB   (1,000,018 records, 359 MB of files)
-The release is what costs: reading a month's distinct answers as Python dicts at once
-(ReportStore.month_answers: 311,378 distinct of 340,000 reports took about 700 MB) and deriving
-each in Python. It runs once a month, at start-up or the first /stats or /export after the 8th.
+(the largest 341,809), median of 3 for the exports:
+  release of every closed month   29.6 s     585 MB peak RSS
+  export --tier tables             1.4 s     103 MB   (0.3 MB of files)
+  export --tier microdata          2.8 s     118 MB   (1,000,005 records, 359 MB of files)
+The release reads each month's reports as they stream (about 14 microseconds a report), then
+deletes them; the memory is the reports file's rebuild (VACUUM with temp_store = MEMORY, so no
+temporary copy lands on disk), which holds the file, 435 MB at a million reports, while it runs.
+It runs once a month: at start-up, the first /stats or /export after the 8th, or within the hour.
 
 Usage: .venv/bin/python bench/export.py [--reports 1000000] [--repeat 3] [--keep DIR]
 Generating 1,000,000 reports takes about 30 s; --keep DIR keeps (and reuses) the released database.
