@@ -10,8 +10,8 @@ What the file keeps of its writes, and why nothing more:
 - **No journal left behind.** journal_mode=DELETE: the rollback journal exists only while a
   write is under way (it holds the pages as they were before it) and is deleted at commit.
   There is no -wal and no -shm. WAL, with a TRUNCATE checkpoint after each write, was not
-  chosen: a checkpoint cannot empty the log while a reader (an export may read for 20 s) still
-  uses an older snapshot, so the commit would stay in the -wal until it ended, and the -shm
+  chosen: a checkpoint cannot empty the log while a reader still
+  uses an older snapshot (a month's release reads a month of reports), so the commit would stay in the -wal until it ended, and the -shm
   keeps the numbers of the pages each frame wrote. With a rollback journal a long read cannot
   leave a commit behind: the writer waits for the reader to finish before it commits (up to
   WRITE_WAIT_MS), and if it gave up, the write would be rolled back whole.
@@ -30,10 +30,11 @@ journal, rebuild; median of 30; SQLite 3.40.1 on the development machine, a virt
     100,000 reports, file 44 MB:  244 ms, and 70 MB of memory at the peak of the rebuild
   1,000,000 reports, file 435 MB: 2.3 s, and 470 MB of memory (4 saves)
 A withdrawal costs the same. The cost grows with the file, about 2.4 ms per 1,000 reports, and
-while a rebuild runs, readers (/stats, exports) wait for it. Deleting the reports of months
+while a rebuild runs, a month's release waits for it. Deleting the reports of months
 already released (ReportStore.forget_before) keeps the file small.
 
-Readers (exports, /stats, backups, the health check) use read-only connections of their own.
+Readers (a month's release, backups, the health check) use read-only connections of their own;
+/stats and exports read only the stored releases, in the main file.
 While one reads, a report waits to be committed; a report never waits in a journal.
 
 What remains: while a write is under way (the times above), its journal and the file not yet
@@ -57,8 +58,9 @@ from bot.store.migrations import MIGRATIONS, REPORT_MIGRATIONS, REPORTS_MOVED_OU
 
 log = logging.getLogger(__name__)
 
-# How long a write waits for readers to finish before it is rolled back: longer than an export
-# of a million reports (20 s, bench/export.py), so a worker's report is saved, only later.
+# How long a write waits for readers to finish before it is rolled back: longer than a release
+# reads a month of reports (about 14 s for a million, bench/export.py), so a worker's report is
+# saved, only later.
 WRITE_WAIT_MS = 60_000
 
 
