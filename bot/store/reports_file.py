@@ -10,9 +10,9 @@ What the file keeps of its writes, and why nothing more:
 - **No journal left behind.** journal_mode=DELETE: the rollback journal exists only while a
   write is under way (it holds the pages as they were before it) and is deleted at commit.
   There is no -wal and no -shm. WAL, with a TRUNCATE checkpoint after each write, was not
-  chosen: a checkpoint cannot empty the log while a reader still
-  uses an older snapshot (a month's release reads a month of reports), so the commit would stay in the -wal until it ended, and the -shm
-  keeps the numbers of the pages each frame wrote. With a rollback journal a long read cannot
+  chosen: a checkpoint cannot empty the log while a reader (a month's release reads a month of
+  reports) still uses an older snapshot, so the commit would stay in the -wal until it ended,
+  and the -shm keeps the numbers of the pages each frame wrote. With a rollback journal a long read cannot
   leave a commit behind: the writer waits for the reader to finish before it commits (up to
   WRITE_WAIT_MS), and if it gave up, the write would be rolled back whole.
 - **No order of arrival.** After every write that changed a row the file is rebuilt (VACUUM):
