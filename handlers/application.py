@@ -203,7 +203,7 @@ async def start_services(app: Application) -> None:
     app.bot_data[SERVICES] = services
     # Months that closed while the bot was down are released now, and their reports deleted.
     await services.publisher.releases()
-    services.release_task = asyncio.create_task(_release_when_due(services.publisher, services.stop_delivery))
+    services.release_task = asyncio.create_task(release_when_due(services.publisher, services.stop_delivery))
     services.delivery_task = asyncio.create_task(_deliver(deliverer, services.stop_delivery))
     services.sweep_task = asyncio.create_task(services.sweeper.run(services.stop_delivery))
     for code, texts in navigator.content.languages.items():
@@ -212,11 +212,11 @@ async def start_services(app: Application) -> None:
         await app.bot.set_my_commands(commands, language_code=None if code == navigator.languages[0] else code)
 
 
-async def _release_when_due(publisher: Publisher, stop: asyncio.Event) -> None:
+async def release_when_due(publisher: Publisher, stop: asyncio.Event, every: float = RELEASE_CHECK_SECONDS) -> None:
     """Release each month on its day even when nobody asks, so that its reports are deleted then."""
     while True:
         try:
-            await asyncio.wait_for(stop.wait(), timeout=RELEASE_CHECK_SECONDS)
+            await asyncio.wait_for(stop.wait(), timeout=every)
             return
         except TimeoutError:
             pass

@@ -129,3 +129,24 @@ async def test_a_month_is_measured_once_and_its_reports_deleted(tmp_path, naviga
         assert again.to_json() == first[0].to_json()
     finally:
         await store.close()
+
+
+async def test_a_closed_month_is_released_while_the_bot_runs_though_nobody_asks(tmp_path, navigator):
+    from handlers.application import release_when_due
+
+    store = await Store.open(tmp_path / "haki.db")
+    stop = asyncio.Event()
+    try:
+        today = dt.date.today()
+        publisher = Publisher(store.reports, store.releases, navigator.content, clock=lambda: today)
+        await publisher.releases()  # start-up: nothing closed yet
+        await store.reports.add_report(weeks_of(current_month(today))[0], REPORT, os.urandom(32), None)
+        task = asyncio.create_task(release_when_due(publisher, stop, every=0.01))
+        publisher.clock = lambda: release_day(current_month(today))  # the day comes
+        await asyncio.wait_for(publisher.released.wait(), timeout=10)
+        assert await store.releases.months() == {current_month(today)}
+        stop.set()
+        await asyncio.wait_for(task, timeout=10)
+    finally:
+        stop.set()
+        await store.close()

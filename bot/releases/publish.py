@@ -36,6 +36,7 @@ class Publisher:
         self._content = content
         self.clock = clock  # today's date; tests move it on to close a month
         self._lock = asyncio.Lock()
+        self.released = asyncio.Event()  # set once a month has been released by this publisher
 
     async def first_month(self) -> str:
         """The first month releases cover: fixed the first time it is asked (this month, or the
@@ -60,6 +61,7 @@ class Publisher:
                 release = await asyncio.to_thread(make_release, month, self._content, tally, today)
                 await self._releases.save(month, release.created, release.to_json())
                 log.info("month %s released", month)
+                self.released.set()
             if closed:
                 # Their reports are no longer needed: nothing more will ever be published of them.
                 await self._reports.forget_before(weeks_of(month_after(closed[-1]))[0])
