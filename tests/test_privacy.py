@@ -132,7 +132,7 @@ MESSAGE_OPENERS = (
     "report_sent",
     "report_limit",
     "report_cleared",
-    "crisis_intro",
+    "crisis_automated",
     "unknown_text",
     "unknown_command",
     "not_text",

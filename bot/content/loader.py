@@ -241,7 +241,13 @@ def _countries(c: Collector, yf: YamlFile | None, facts: dict[str, Fact]) -> dic
         if zone is not None and not _known_zone(zone):
             c.add(yf, yf.line(code, "timezone"), f"country {code!r}: unknown time zone {zone!r} (e.g. Africa/Nairobi)")
             zone = None
-        countries[code] = Country(code, currency, wage, hours, zone)
+        phones = {}
+        for key in ("emergency", "crisis_line"):
+            if key in raw:
+                phones[key] = facts.get(raw[key])
+                if phones[key] is None or phones[key].kind != "phone":
+                    c.add(yf, yf.line(code, key), f"country {code!r}: {key} must name a phone fact")
+        countries[code] = Country(code, currency, wage, hours, zone, phones.get("emergency"), phones.get("crisis_line"))
     return countries
 
 

@@ -39,6 +39,8 @@ class Country:
     minimum_wage: Fact | None = None
     wage_hours: Fact | None = None
     timezone: str | None = None  # IANA name, for quiet hours of updates
+    emergency: Fact | None = None  # the number to call first in an emergency, from a mobile
+    crisis_line: Fact | None = None  # a crisis line verified to answer 24 hours a day
 
 
 @dataclass(frozen=True)

@@ -95,7 +95,14 @@ UI_KEYS: dict[str, frozenset[str]] = {
         "letter_amount": ("currency",),
         "letter_says_amount": ("amount",),
         "letter_body": ("date", "problem", "since", "amount", "request"),
-        "crisis_intro": (),
+        "crisis_automated": (),
+        "crisis_line": ("number",),
+        "crisis_emergency": ("number",),
+        "crisis_emergencies": (),
+        "crisis_country_line": ("country", "number"),
+        "crisis_stay": (),
+        "crisis_directory": ("link",),
+        "crisis_more": (),
         "button_exit": (),
         "button_report": (),
         "report_intro": (),
@@ -253,7 +260,9 @@ PAGE_KEYS = frozenset({"buttons", "by_country"})
 PAGE_TEXT_KEYS = frozenset({"title", "body", "button"})
 REQUIRED_PAGE_TEXT_KEYS = frozenset({"title", "body"})
 HOME_PAGE = "main"
-CRISIS_PAGE = "helplines"  # shown at once when a message speaks of suicide or self-harm
+CRISIS_PAGE = "helplines"  # one tap from the crisis answer: every helpline of the country
+CRISIS_DIRECTORY = "intl_find_a_helpline"  # the fact: a global directory of verified helplines
+CRISIS_FIRST_CHARS = 600  # the crisis answer's first message, as the user sees it
 DEFAULT_COUNTRY_KEY = "default"  # in by_country: the page for "another country"
 OTHER_COUNTRY = "XX"  # the country code of "another country": no ISO code is assigned to XX
 
@@ -263,7 +272,7 @@ WAGE_PERIODS = frozenset({"hour", "day", "week", "month"})  # `per` of a money f
 REQUIRED_FACT_KEYS = frozenset({"kind", "value", "source", "as_of"})
 # minimum_wage: a money fact with `per`; wage_hours: a number fact, the legal hours that
 # period covers (so the fair-pay check can compare hourly pay with it).
-COUNTRY_KEYS = frozenset({"currency", "minimum_wage", "wage_hours", "timezone"})
+COUNTRY_KEYS = frozenset({"currency", "minimum_wage", "wage_hours", "timezone", "emergency", "crisis_line"})
 TOPIC_KEYS = frozenset({"invite_only"})
 TOPIC_UI_PREFIX = "topic_"  # each topic's name is the ui key topic_<id>
 

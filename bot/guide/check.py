@@ -6,8 +6,8 @@ from pathlib import Path
 
 from bot.content.loader import load_content
 from bot.content.problems import Problem
-from bot.content.schema import HOME_PAGE, MAX_MESSAGE_CHARS
-from bot.guide.navigation import Navigator
+from bot.content.schema import CRISIS_FIRST_CHARS, HOME_PAGE, MAX_MESSAGE_CHARS
+from bot.guide.navigation import Navigator, Prefs
 from bot.ui import callbacks
 
 
@@ -35,6 +35,19 @@ def load_navigator(root: Path, only: list[str] | None = None) -> Navigator:
                         f"{root.name}/{code}/pages.yaml",
                         1,
                         f"page {pid!r} screen {i + 1} renders to {len(text)} characters",
+                    )
+                )
+    for code in content.languages:
+        t = navigator.texts_for(Prefs(language=code), None)
+        for country in [*content.countries, None]:
+            first = navigator.crisis_help(t, Prefs(language=code, country=country)).plain_text
+            if len(first) > CRISIS_FIRST_CHARS:
+                problems.append(
+                    Problem(
+                        f"{root.name}/{code}/ui.yaml",
+                        1,
+                        f"the crisis answer for {country or 'an unknown country'} is {len(first)} characters:"
+                        f" the first message must stay under {CRISIS_FIRST_CHARS}, numbers first",
                     )
                 )
     for code, pack in content.languages.items():

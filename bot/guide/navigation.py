@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.content.model import Content, PageSpec
-from bot.content.schema import CRISIS_PAGE, DEFAULT_COUNTRY_KEY, HOME_PAGE, OTHER_COUNTRY
+from bot.content.schema import CRISIS_DIRECTORY, CRISIS_PAGE, DEFAULT_COUNTRY_KEY, HOME_PAGE, OTHER_COUNTRY
 from bot.guide.crisis import CrisisDetector
 from bot.ui import callbacks
-from bot.ui.screens import Button, Screen, page_screens
+from bot.ui.screens import Button, Screen, page_screens, sources
 from bot.ui.texts import Texts, language_autonym, negotiate
 
 
@@ -63,12 +63,49 @@ class Navigator:
         return Screen(text, (others, *menu.rows))
 
     def crisis_help(self, t: Texts, prefs: Prefs) -> Screen:
-        """Helplines for the user's country (or international ones), without asking anything first."""
+        """The answer to a message about suicide or self-harm, at once, asking nothing first.
+
+        Built on safe-messaging practice (WHO's guidance for suicide prevention, the crisis-line
+        conventions; docs/privacy.md cites them): first say plainly that this is an automatic
+        assistant nobody reads, then numbers: the country's 24-hour line, then its emergency
+        number; with no country known, every listed country's emergency number at once and the
+        country buttons. Short (CRISIS_FIRST_CHARS, held by the content check); everything else
+        (every helpline, with hours and sources) is one tap away."""
+        countries = self.content.countries
+        country = countries.get(prefs.country or "")
+        lines = [t.ui("crisis_automated")]
+        shown = []
+        if country is not None:
+            if country.crisis_line:
+                lines.append(t.ui("crisis_line", number=t.fact(country.crisis_line)))
+                shown.append(country.crisis_line)
+            if country.emergency:
+                lines.append(t.ui("crisis_emergency", number=t.fact(country.emergency)))
+                shown.append(country.emergency)
+        else:
+            lines.append(t.ui("crisis_emergencies"))
+            for code, each in countries.items():
+                if each.emergency:
+                    lines.append(t.ui("crisis_country_line", country=t.country_name(code), number=t.fact(each.emergency)))
+        lines.append(t.ui("crisis_stay"))
+        directory = self.content.facts.get(CRISIS_DIRECTORY)
+        if directory is not None:
+            lines.append(t.ui("crisis_directory", link=t.fact(directory)))
         spec = self.content.pages[CRISIS_PAGE]
-        page_id = CRISIS_PAGE
-        if spec.by_country is not None:
-            page_id = spec.by_country.get(prefs.country or "", spec.by_country[DEFAULT_COUNTRY_KEY])
-        return self.page(t, prefs, page_id).with_notice(t.ui("crisis_intro"))
+        by_country = spec.by_country or {}
+        if country is not None:
+            more = by_country.get(country.code, by_country.get(DEFAULT_COUNTRY_KEY, CRISIS_PAGE))
+            rows = [(Button(t.plain("crisis_more"), callbacks.page(more)),)]
+        else:
+            rows = [
+                (self._button(t, prefs, "page", by_country[code], CRISIS_PAGE),) for code in countries if code in by_country
+            ]
+        rows.append((Button(t.plain("button_home"), callbacks.HOME),))
+        facts = shown if country is not None else [c.emergency for c in countries.values() if c.emergency]
+        text = "\n".join(lines)
+        if facts or directory:
+            text += f"\n\n{sources(t, [*facts, *([directory] if directory else [])])}"
+        return Screen(text, tuple(rows))
 
     def main_menu(self, t: Texts, prefs: Prefs) -> Screen:
         return self.page(t, prefs, HOME_PAGE)
