@@ -67,11 +67,34 @@ def load_content(
         codes = [code for code in codes if code in only]
     reference = load_language(c, root, schema.REFERENCE_LANGUAGE, pages, facts, survey, topics, None)
     languages = {schema.REFERENCE_LANGUAGE: reference}
-    for code in codes:
-        languages[code] = load_language(c, root, code, pages, facts, survey, topics, reference)
+    fallbacks = {code: _fallback(c, root, code) for code in codes}
+    # Complete languages first: a partial one takes what it lacks from one of them.
+    for code in sorted(codes, key=lambda code: fallbacks[code] is not None):
+        fallback = fallbacks[code]
+        if fallback is not None and (fallback not in languages or languages[fallback].fallback is not None):
+            c.add(root / code / "language.yaml", 1, f"fallback {fallback!r} is not a complete language of content/")
+            continue
+        languages[code] = load_language(
+            c, root, code, pages, facts, survey, topics, reference, languages[fallback] if fallback else None
+        )
     if c.problems:
         return None, c.problems
     return Content(pages, facts, countries, survey, languages, topics), []
+
+
+def _fallback(c: Collector, root: Path, code: str) -> str | None:
+    """The language a partial language borrows from (content/<lang>/language.yaml), or None."""
+    if not (root / code / "language.yaml").exists():
+        return None
+    yf = c.read(root / code / "language.yaml")
+    if yf is None or not isinstance(yf.data, dict):
+        return None
+    unknown_keys(c, yf, (), yf.data, schema.LANGUAGE_KEYS, "language.yaml")
+    fallback = yf.data.get("fallback")
+    if not isinstance(fallback, str):
+        c.add(yf, 1, "language.yaml needs fallback: the code of a complete language, such as fr")
+        return None
+    return fallback
 
 
 def _entries(c: Collector, yf: YamlFile, what: str, valid_id, id_hint: str, example: str):

@@ -83,6 +83,14 @@ class LanguagePack:
     survey: dict[str, str] = field(default_factory=dict)  # "<question>" and "<question>_<option>"
     crisis: tuple[str, ...] = ()  # phrases that signal suicide or self-harm
     not_crisis: tuple[str, ...] = ()  # ordinary phrases that must not (checked by check-content)
+    # A partial language (content/<lang>/language.yaml names a fallback): what it does not have
+    # yet is taken from the fallback. `borrowed`: page ids, ui keys ("ui.<key>") and survey keys
+    # ("survey.<key>") shown in the fallback's words.
+    fallback: str | None = None
+    borrowed: frozenset[str] = frozenset()
+
+    def borrows_page(self, page_id: str) -> bool:
+        return page_id in self.borrowed
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,7 @@ UI_KEYS: dict[str, frozenset[str]] = {
         "letter_amount": ("currency",),
         "letter_says_amount": ("amount",),
         "letter_body": ("date", "problem", "since", "amount", "request"),
+        "fallback_note": ("language",),
         "crisis_automated": (),
         "crisis_line": ("number",),
         "crisis_emergency": ("number",),
@@ -262,6 +263,9 @@ REQUIRED_PAGE_TEXT_KEYS = frozenset({"title", "body"})
 HOME_PAGE = "main"
 CRISIS_PAGE = "helplines"  # one tap from the crisis answer: every helpline of the country
 CRISIS_DIRECTORY = "intl_find_a_helpline"  # the fact: a global directory of verified helplines
+LANGUAGE_KEYS = frozenset({"fallback"})  # content/<lang>/language.yaml
+# A partial language needs these in its own words before it is offered in the language menu.
+OWN_BEFORE_OFFERED = ("fallback_note",)
 CRISIS_FIRST_CHARS = 600  # the crisis answer's first message, as the user sees it
 DEFAULT_COUNTRY_KEY = "default"  # in by_country: the page for "another country"
 OTHER_COUNTRY = "XX"  # the country code of "another country": no ISO code is assigned to XX

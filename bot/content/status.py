@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from bot.content.model import Content, PageText
-from bot.content.schema import HOME_PAGE, REFERENCE_LANGUAGE
+from bot.content.schema import CRISIS_PAGE, HOME_PAGE, REFERENCE_LANGUAGE
 
 VERSIONS_FILE = "versions.yaml"
 
@@ -54,7 +54,12 @@ def stale(root: Path, content: Content) -> list[Stale]:
         if code == REFERENCE_LANGUAGE:
             continue
         versions = recorded(root, code)
-        found += [Stale(code, key, digest) for key, digest in now.items() if versions.get(key) != digest]
+        pack = content.languages[code]
+        found += [
+            Stale(code, key, digest)
+            for key, digest in now.items()
+            if versions.get(key) != digest and not _borrowed(pack, key)  # a borrowed text is not a translation
+        ]
     return found
 
 
@@ -65,7 +70,8 @@ def accept(root: Path, content: Content, code: str, keys: list[str] | None) -> l
     if unknown:
         raise ValueError(f"unknown keys: {', '.join(unknown)} (use ui.<key> or page.<id>)")
     versions = recorded(root, code)
-    chosen = keys if keys else list(now)
+    pack = content.languages[code]
+    chosen = keys if keys else [key for key in now if not _borrowed(pack, key)]
     versions.update({key: now[key] for key in chosen})
     header = "# Which English text each translation was made from; see bot/content/status.py.\n"
     body = yaml.safe_dump(dict(sorted(versions.items())), allow_unicode=True, sort_keys=False)
@@ -73,14 +79,42 @@ def accept(root: Path, content: Content, code: str, keys: list[str] | None) -> l
     return chosen
 
 
+def not_yet_offered(content: Content, code: str) -> list[str]:
+    """Why a partial language is not offered in the language menu yet (empty: it is). It needs,
+    in its own words: every interface string, crisis phrases, and the crisis and helpline pages,
+    so that a worker in distress never gets a language they did not choose."""
+    pack = content.languages[code]
+    if pack.fallback is None:
+        return []
+    reasons = []
+    ui = sorted(key for key in pack.borrowed if key.startswith("ui."))
+    if ui:
+        reasons.append(f"{len(ui)} interface strings not translated")
+    if not pack.crisis:
+        reasons.append("no crisis phrases")
+    spec = content.pages[CRISIS_PAGE]
+    crisis_pages = {CRISIS_PAGE, *(spec.by_country or {}).values()}
+    missing = sorted(pid for pid in crisis_pages if pack.borrows_page(pid))
+    if missing:
+        reasons.append(f"crisis and helpline pages not translated: {', '.join(missing)}")
+    return reasons
+
+
 def completeness(root: Path, content: Content) -> list[str]:
-    """Lines for `content-status`: per language, then per country and language."""
+    """Lines for `content-status`: per language (coverage, and for a partial language whether it
+    is offered yet), then per country and language."""
     stale_keys = {(s.language, s.key) for s in stale(root, content)}
     total = english_versions(content)
     lines = []
-    for code in content.languages:
-        fresh = sum(1 for key in total if (code, key) not in stale_keys)
-        lines.append(f"{code}: {fresh}/{len(total)} texts up to date")
+    for code, pack in content.languages.items():
+        fresh = sum(1 for key in total if (code, key) not in stale_keys and not _borrowed(pack, key))
+        line = f"{code}: {fresh}/{len(total)} texts up to date"
+        if pack.fallback is not None:
+            own = len(total) - sum(1 for key in total if _borrowed(pack, key))
+            reasons = not_yet_offered(content, code)
+            offered = "offered" if not reasons else "not offered yet: " + "; ".join(reasons)
+            line += f"; partial, {own}/{len(total)} translated, the rest in {pack.fallback}; {offered}"
+        lines.append(line)
     for country in [*content.countries, "default"]:
         pages = _country_pages(content, country)
         cells = []
@@ -89,6 +123,12 @@ def completeness(root: Path, content: Content) -> list[str]:
             cells.append(f"{code} {fresh}/{len(pages)}")
         lines.append(f"{country}: {len(pages)} pages of its own; up to date: {', '.join(cells)}")
     return lines
+
+
+def _borrowed(pack, key: str) -> bool:
+    """Whether a key of english_versions ("ui.<key>", "page.<id>") is shown in the fallback's words."""
+    kind, _, name = key.partition(".")
+    return (f"ui.{name}" if kind == "ui" else name) in pack.borrowed
 
 
 def _country_pages(content: Content, country: str) -> set[str]:

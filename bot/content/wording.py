@@ -34,19 +34,41 @@ def load_language(
     survey: Survey,
     topics: dict[str, Topic],
     reference: LanguagePack | None,
+    fallback: LanguagePack | None = None,
 ) -> LanguagePack:
+    """One language's pack. With a `fallback` (a partial language), what is missing is not a
+    problem: it is taken from the fallback, and recorded in `borrowed`."""
+    partial = fallback is not None
     try:
         Locale.parse(code)
     except (UnknownLocaleError, ValueError):
         c.add(root / code / "ui.yaml", 1, f"{code!r} is not a language babel knows (use a code such as fr or sw)")
     ui_file = c.read(root / code / "ui.yaml")
     keys = schema.UI_KEYS | {schema.TOPIC_UI_PREFIX + topic: frozenset() for topic in topics}
-    ui = _ui(c, ui_file, reference, keys) if ui_file else {}
-    texts = _page_texts(c, root / code / "pages", c.read_folder(root / code / "pages"), pages, facts, reference)
+    ui = _ui(c, ui_file, reference, keys, partial) if ui_file else {}
+    texts = _page_texts(
+        c, root / code / "pages", c.read_folder(root / code / "pages"), pages, facts, reference, partial
+    )
     crisis, not_crisis = _crisis(c, c.read(root / code / "crisis.yaml"))
     survey_file = c.read(root / code / "survey.yaml") if survey.questions else None
-    survey_texts = _survey_texts(c, survey_file, survey, reference) if survey_file else {}
-    return LanguagePack(code, ui, texts, survey_texts, crisis, not_crisis)
+    survey_texts = _survey_texts(c, survey_file, survey, reference, partial) if survey_file else {}
+    if fallback is None:
+        return LanguagePack(code, ui, texts, survey_texts, crisis, not_crisis)
+    borrowed = (
+        {pid for pid in fallback.pages if pid not in texts}
+        | {f"ui.{key}" for key in fallback.ui if key not in ui}
+        | {f"survey.{key}" for key in fallback.survey if key not in survey_texts}
+    )
+    return LanguagePack(
+        code,
+        {**fallback.ui, **ui},
+        {**fallback.pages, **texts},
+        {**fallback.survey, **survey_texts},
+        crisis,
+        not_crisis,
+        fallback.code,
+        frozenset(borrowed),
+    )
 
 
 def _crisis(c: Collector, yf: YamlFile | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -95,7 +117,9 @@ def _compare_placeholders(
             )
 
 
-def _ui(c: Collector, yf: YamlFile, reference: LanguagePack | None, keys: dict[str, frozenset[str]]) -> dict[str, str]:
+def _ui(
+    c: Collector, yf: YamlFile, reference: LanguagePack | None, keys: dict[str, frozenset[str]], partial: bool = False
+) -> dict[str, str]:
     ui: dict[str, str] = {}
     for key, value in yf.data.items():
         if key not in keys:
@@ -108,7 +132,7 @@ def _ui(c: Collector, yf: YamlFile, reference: LanguagePack | None, keys: dict[s
         _compare_placeholders(c, yf, (key,), text, set(keys[key]), english)
         ui[key] = text
     for key in keys:
-        if key not in yf.data:
+        if key not in yf.data and (not partial or key in schema.OWN_BEFORE_OFFERED):
             what = "translation missing" if reference else "missing"
             c.add(yf, 1, f"{what}: {key!r}")
     return ui
@@ -121,6 +145,7 @@ def _page_texts(
     pages: dict[str, PageSpec],
     facts: dict[str, Fact],
     reference: LanguagePack | None,
+    partial: bool = False,
 ) -> dict[str, PageText]:
     texts: dict[str, PageText] = {}
     for yf, pid, raw in items(c, files, "page text"):
@@ -150,7 +175,7 @@ def _page_texts(
         if required <= fields.keys():
             texts[pid] = PageText(fields["title"], fields.get("body", ""), fields.get("button", fields["title"]))
     for pid in pages:
-        if not _defined(files, pid):
+        if not partial and not _defined(files, pid):
             c.add(folder, 1, f"{'translation missing' if reference else 'missing'}: text for page {pid!r}")
     return texts
 
@@ -159,7 +184,9 @@ def _defined(files: list[YamlFile], key: str) -> bool:
     return any(key in yf.data for yf in files)
 
 
-def _survey_texts(c: Collector, yf: YamlFile, survey: Survey, reference: LanguagePack | None) -> dict[str, str]:
+def _survey_texts(
+    c: Collector, yf: YamlFile, survey: Survey, reference: LanguagePack | None, partial: bool = False
+) -> dict[str, str]:
     texts: dict[str, str] = {}
     raw_questions = yf.data.get("questions") or {}
     unknown_keys(c, yf, (), yf.data, frozenset({"questions"}), "survey.yaml")
@@ -169,6 +196,8 @@ def _survey_texts(c: Collector, yf: YamlFile, survey: Survey, reference: Languag
             c.add(yf, yf.line("questions", qid), f"wording for question {qid!r}, which is not in content/survey.yaml")
     for q in survey.questions:
         raw = raw_questions.get(q.id)
+        if not isinstance(raw, dict) and partial:
+            continue
         if not isinstance(raw, dict):
             c.add(yf, yf.line("questions"), f"{'translation missing' if reference else 'missing'}: question {q.id!r}")
             continue

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from bot.content.model import Content, PageSpec
 from bot.content.schema import CRISIS_DIRECTORY, CRISIS_PAGE, DEFAULT_COUNTRY_KEY, HOME_PAGE, OTHER_COUNTRY
+from bot.content.status import not_yet_offered
 from bot.guide.crisis import CrisisDetector
 from bot.ui import callbacks
 from bot.ui.screens import Button, Screen, page_screens, sources
@@ -41,15 +42,21 @@ class Navigator:
             target: pid for pid, spec in content.pages.items() for target in (spec.by_country or {}).values()
         }
         self.crisis = CrisisDetector(p for pack in content.languages.values() for p in pack.crisis)
-        self.languages = list(content.languages)
+        # A partial language is offered (menu, Telegram's language) once its crisis help is its own.
+        self.languages = [code for code in content.languages if not not_yet_offered(content, code)]
         # Rendered once at start-up: pages are static, and this also proves every page renders.
-        self.screens = {
-            (code, pid): page_screens(content, t, pid) for code, t in self._texts.items() for pid in t.pack.pages
-        }
+        self.screens = {(code, pid): self._rendered(t, pid) for code, t in self._texts.items() for pid in t.pack.pages}
+
+    def _rendered(self, t: Texts, page_id: str) -> list[str]:
+        screens = page_screens(self.content, t, page_id)
+        if t.pack.borrows_page(page_id):  # not translated yet: say so, in the user's language
+            note = t.ui("fallback_note", language=language_autonym(t.pack.fallback))
+            screens = [f"<i>{note}</i>\n\n{screens[0]}", *screens[1:]]
+        return screens
 
     def texts_for(self, prefs: Prefs, language_code: str | None) -> Texts:
         """The user's chosen language, else the one their Telegram app uses, else English."""
-        code = prefs.language if prefs.language in self._texts else negotiate(language_code, self.languages)
+        code = prefs.language if prefs.language in self.languages else negotiate(language_code, self.languages)
         return self._texts[code]
 
     # screens ------------------------------------------------------------------------------
@@ -84,9 +91,11 @@ class Navigator:
                 shown.append(country.emergency)
         else:
             lines.append(t.ui("crisis_emergencies"))
-            for code, each in countries.items():
-                if each.emergency:
-                    lines.append(t.ui("crisis_country_line", country=t.country_name(code), number=t.fact(each.emergency)))
+            lines += [
+                t.ui("crisis_country_line", country=t.country_name(code), number=t.fact(each.emergency))
+                for code, each in countries.items()
+                if each.emergency
+            ]
         lines.append(t.ui("crisis_stay"))
         directory = self.content.facts.get(CRISIS_DIRECTORY)
         if directory is not None:
@@ -98,7 +107,9 @@ class Navigator:
             rows = [(Button(t.plain("crisis_more"), callbacks.page(more)),)]
         else:
             rows = [
-                (self._button(t, prefs, "page", by_country[code], CRISIS_PAGE),) for code in countries if code in by_country
+                (self._button(t, prefs, "page", by_country[code], CRISIS_PAGE),)
+                for code in countries
+                if code in by_country
             ]
         rows.append((Button(t.plain("button_home"), callbacks.HOME),))
         facts = shown if country is not None else [c.emergency for c in countries.values() if c.emergency]
