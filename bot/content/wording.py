@@ -49,8 +49,10 @@ def load_language(
     texts = _page_texts(
         c, root / code / "pages", c.read_folder(root / code / "pages"), pages, facts, reference, partial
     )
-    crisis, not_crisis = _crisis(c, c.read(root / code / "crisis.yaml"))
-    survey_file = c.read(root / code / "survey.yaml") if survey.questions else None
+    has_crisis = not partial or (root / code / "crisis.yaml").exists()
+    crisis, not_crisis = _crisis(c, c.read(root / code / "crisis.yaml")) if has_crisis else ((), ())
+    wanted = survey.questions and (not partial or (root / code / "survey.yaml").exists())
+    survey_file = c.read(root / code / "survey.yaml") if wanted else None
     survey_texts = _survey_texts(c, survey_file, survey, reference, partial) if survey_file else {}
     if fallback is None:
         return LanguagePack(code, ui, texts, survey_texts, crisis, not_crisis)
