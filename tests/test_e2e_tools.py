@@ -11,6 +11,10 @@ def ui(bot, code: str, key: str) -> str:
     return bot.navigator.content.languages[code].ui[key]
 
 
+def title_button(bot, code: str, page: str) -> str:
+    return bot.navigator.content.languages[code].pages[page].button
+
+
 def title(bot, code: str, page: str) -> str:
     return bot.navigator.content.languages[code].pages[page].title
 
@@ -72,10 +76,21 @@ async def test_letter_builder_sends_the_letter_as_text_and_file(haki, code):
     "code, text",
     [("en", "I want to end my life"), ("en", "SUIIICIDE"), ("fr", "je veux me suicider"), ("sw", "nataka kujiua")],
 )
-async def test_words_about_suicide_get_helplines_first(haki, code, text):
+async def test_words_about_suicide_get_emergency_numbers_first(haki, code, text):
+    """No country known yet: that Haki is automatic and nobody reads, then every country's
+    emergency number at once, no tap needed, then the country buttons; all under 600 characters."""
     person = Chatter(haki, 900 + len(text), language_code=code)
     reply = await person.say(text)
-    assert reply.text.startswith(ui(haki, code, "crisis_intro")[:20])
+    lines = reply.text.split("\n")
+    assert lines[0] == ui(haki, code, "crisis_automated")
+    assert lines[1] == ui(haki, code, "crisis_emergencies")
+    countries = haki.navigator.content.countries
+    t = haki.navigator.texts_for(Prefs(language=code), None)
+    expected = [t.fact(c.emergency) for c in countries.values()]
+    assert [line.split(": ", 1)[1].split(" : ", 1)[-1] for line in lines[2 : 2 + len(countries)]] == expected
+    assert len(reply.text) < 600
+    labels = person.labels(reply)
+    assert labels[: len(countries)] == [title_button(haki, code, f"helpl_{c.lower()}") for c in countries]
     assert len(person.user.bot_messages) == 1  # nothing else was said before or after
 
 
@@ -85,8 +100,19 @@ async def test_crisis_words_in_the_middle_of_a_form_still_come_first(haki):
     question = await person.press("🧮 Fair-pay check", page)
     await person.press("Per task", question)
     reply = await person.say("i dont want to live anymore")
-    assert reply.text.startswith("Thank you for telling me")
-    assert title(haki, "en", "helpl_ke") in reply.text
+    assert reply.text.startswith("I am an automatic assistant: nobody reads this chat.")
+    assert "🚑 Emergency: 999" in reply.text  # Kenya's, the country this worker chose
+    more = await person.press(ui(haki, "en", "crisis_more"), reply)
+    assert title(haki, "en", "helpl_ke") in more.text and "999" in more.text and "checked on" in more.text
+
+
+async def test_a_24_hour_line_comes_before_the_emergency_number(haki):
+    person = Chatter(haki, 951)
+    await open_country_page(person, haki, "en", "pay", "PH")
+    reply = await person.say("I want to kill myself")
+    lines = reply.text.split("\n")
+    assert lines[0].startswith("I am an automatic assistant")
+    assert lines[1] == "📞 24-hour helpline: 1553" and lines[2] == "🚑 Emergency: 911"
 
 
 @pytest.mark.parametrize("text", ["this deadline is killing me", "I'm dying to know my pay", "kill the process"])

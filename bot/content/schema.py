@@ -104,6 +104,7 @@ UI_KEYS: dict[str, frozenset[str]] = {
         "crisis_stay": (),
         "crisis_directory": ("link",),
         "crisis_more": (),
+        "crisis_sources": (),
         "button_exit": (),
         "button_report": (),
         "report_intro": (),

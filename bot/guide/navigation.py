@@ -13,7 +13,7 @@ from bot.content.schema import CRISIS_DIRECTORY, CRISIS_PAGE, DEFAULT_COUNTRY_KE
 from bot.content.status import not_yet_offered
 from bot.guide.crisis import CrisisDetector
 from bot.ui import callbacks
-from bot.ui.screens import Button, Screen, page_screens, sources
+from bot.ui.screens import Button, Screen, page_screens
 from bot.ui.texts import Texts, language_autonym, negotiate
 
 
@@ -81,14 +81,11 @@ class Navigator:
         countries = self.content.countries
         country = countries.get(prefs.country or "")
         lines = [t.ui("crisis_automated")]
-        shown = []
         if country is not None:
             if country.crisis_line:
                 lines.append(t.ui("crisis_line", number=t.fact(country.crisis_line)))
-                shown.append(country.crisis_line)
             if country.emergency:
                 lines.append(t.ui("crisis_emergency", number=t.fact(country.emergency)))
-                shown.append(country.emergency)
         else:
             lines.append(t.ui("crisis_emergencies"))
             lines += [
@@ -112,11 +109,10 @@ class Navigator:
                 if code in by_country
             ]
         rows.append((Button(t.plain("button_home"), callbacks.HOME),))
-        facts = shown if country is not None else [c.emergency for c in countries.values() if c.emergency]
-        text = "\n".join(lines)
-        if facts or directory:
-            text += f"\n\n{sources(t, [*facts, *([directory] if directory else [])])}"
-        return Screen(text, tuple(rows))
+        # Each number's source and date are on the pages one tap away, where every number of the
+        # country is listed with them: here they would push the numbers off a phone's screen.
+        lines.append(t.ui("crisis_sources"))
+        return Screen("\n".join(lines), tuple(rows))
 
     def main_menu(self, t: Texts, prefs: Prefs) -> Screen:
         return self.page(t, prefs, HOME_PAGE)
