@@ -135,7 +135,9 @@ def main(argv: list[str] | None = None) -> int:
 def check_content(languages: list[str] | None = None) -> int:
     navigator = load_navigator(CONTENT_DIR, languages)
     pages = len(navigator.content.pages)
-    codes = ", ".join(navigator.languages)
+    codes = ", ".join(
+        code if code in navigator.languages else f"{code} (partial, not offered yet)" for code in navigator.content.languages
+    )
     print(f"content OK: {pages} pages, {len(navigator.content.facts)} facts, languages {codes}")
     old = status.stale(CONTENT_DIR, navigator.content)
     if old:
@@ -150,10 +152,9 @@ def content_status(accept: list[str] | None) -> int:
     navigator = load_navigator(CONTENT_DIR)
     if accept:
         code, keys = accept[0], accept[1:] or None
-        if code not in navigator.languages or code == navigator.languages[0]:
-            raise configuration.ConfigError(
-                f"--accept takes a translation's language code, one of {navigator.languages[1:]}"
-            )
+        translations = list(navigator.content.languages)[1:]
+        if code not in translations:
+            raise configuration.ConfigError(f"--accept takes a translation's language code, one of {translations}")
         try:
             done = status.accept(CONTENT_DIR, navigator.content, code, keys)
         except ValueError as exc:
