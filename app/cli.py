@@ -135,9 +135,8 @@ def main(argv: list[str] | None = None) -> int:
 def check_content(languages: list[str] | None = None) -> int:
     navigator = load_navigator(CONTENT_DIR, languages)
     pages = len(navigator.content.pages)
-    codes = ", ".join(
-        code if code in navigator.languages else f"{code} (partial, not offered yet)" for code in navigator.content.languages
-    )
+    offered = navigator.languages
+    codes = ", ".join(c if c in offered else f"{c} (partial, not offered yet)" for c in navigator.content.languages)
     print(f"content OK: {pages} pages, {len(navigator.content.facts)} facts, languages {codes}")
     old = status.stale(CONTENT_DIR, navigator.content)
     if old:
