@@ -25,8 +25,8 @@ def line_of(path, needle) -> int:
     return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if needle in line)
 
 
-def test_real_content_is_clean_in_three_languages(navigator):
-    assert navigator.languages == ["en", "fr", "sw"]
+def test_real_content_is_clean_in_every_language(navigator):
+    assert navigator.languages == ["en", "es", "fr", "sw"]
 
 
 def test_missing_translation_is_reported(content_copy):
@@ -101,7 +101,7 @@ def test_invalid_yaml_is_reported_with_its_line(content_copy):
 
 def test_unreachable_page_is_reported(content_copy):
     (content_copy / "pages" / "extra.yaml").write_text("orphan:\n  buttons: []\n")
-    for lang in ("en", "fr", "sw"):
+    for lang in ("en", "es", "fr", "sw"):
         path = content_copy / lang / "pages" / "core.yaml"
         path.write_text(path.read_text() + '\norphan:\n  title: "x"\n  body: "y"\n')
     assert any("'orphan' cannot be reached" in p for p in problems(content_copy))
@@ -137,7 +137,7 @@ def test_check_content_command_passes_on_the_real_content():
 def test_a_new_topic_needs_its_name_in_every_language(content_copy):
     (content_copy / "topics.yaml").write_text((content_copy / "topics.yaml").read_text() + "training: {}\n")
     found = problems(content_copy)
-    for code in ("en", "fr", "sw"):
+    for code in ("en", "es", "fr", "sw"):
         assert any(f"content/{code}/ui.yaml" in p and "'topic_training'" in p for p in found), code
 
 

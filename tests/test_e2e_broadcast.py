@@ -105,7 +105,7 @@ async def compose(bot, organizer: Chatter, topic: str = "pay", per_language: boo
 
 async def test_compose_preview_confirm_and_deliver_in_each_language(organized):
     t = texts(organized)
-    workers = await subscribe(organized, ["en", "fr", "sw", "sw"])
+    workers = await subscribe(organized, ["en", "es", "fr", "sw", "sw"])
     others = await subscribe(organized, ["en"], topics=("events",), first=FIRST_WORKER + 100)
     organizer = Chatter(organized, ORGANIZER)
 
@@ -117,10 +117,15 @@ async def test_compose_preview_confirm_and_deliver_in_each_language(organized):
     assert still.text == screen.text
 
     # Typed as plain text: the <b> and & are shown as typed, not taken as formatting.
-    words = ["Pay day moves to <b>Friday</b> & more.", "La paie passe au vendredi.", "Malipo yamehamishiwa Ijumaa."]
+    words = [
+        "Pay day moves to <b>Friday</b> & more.",
+        "El día de pago pasa al viernes.",
+        "La paie passe au vendredi.",
+        "Malipo yamehamishiwa Ijumaa.",
+    ]
     preview = await compose(organized, organizer, per_language=True, words=words)
     # The previews: one message per language, exactly as workers get it (protected, neutral first line).
-    for code, text in zip(["en", "fr", "sw"], words, strict=True):
+    for code, text in zip(["en", "es", "fr", "sw"], words, strict=True):
         wt = texts(organized, code)
         shown = [m for m in organizer.user.bot_messages if m.text and text in m.text]
         assert len(shown) == 1 and shown[0].protect_content
@@ -130,12 +135,12 @@ async def test_compose_preview_confirm_and_deliver_in_each_language(organized):
         spoilers = [e for e in shown[0].entities if e["type"] == "spoiler"]
         assert [entity_text(shown[0].text, e) for e in spoilers] == [text]
     few = fewer(t)
-    assert reach(t, few, English=few, Français=few, Kiswahili=few) in preview.text
+    assert reach(t, few, English=few, Español=few, Français=few, Kiswahili=few) in preview.text
 
     progress = await organizer.press(t.plain("broadcast_send"), preview)
     broadcast_id = await latest_broadcast(organized)
     await services(organized).progress.wait_over(broadcast_id)
-    for chat, code, text in zip(workers, ["en", "fr", "sw", "sw"], [*words, words[2]], strict=True):
+    for chat, code, text in zip(workers, ["en", "es", "fr", "sw", "sw"], [*words, words[3]], strict=True):
         (message,) = received(organized, chat, texts(organized, code))
         assert text in message.text and message.protect_content
     assert not received(organized, others[0], t)  # chose another topic
@@ -350,7 +355,7 @@ async def test_pause_resume_and_stop_from_the_progress_message(organized):
     assert t.plain("broadcast_status_done") in view.text
 
 
-@pytest.mark.parametrize("code", ["en", "fr", "sw"])
+@pytest.mark.parametrize("code", ["en", "es", "fr", "sw"])
 async def test_every_organizer_and_researcher_command_refuses_everyone_else(organized, code):
     t = texts(organized, code)
     assert {"broadcast", "broadcasts", "invite", "invites", "stats"} <= set(ORGANIZER_COMMANDS)

@@ -59,9 +59,9 @@ async def fill_report(bot, person, code, comment="I work nights and I am tired."
     return await person.say(comment) if comment else await person.press(ui(bot, code, "form_skip"))
 
 
-@pytest.mark.parametrize("code", ["en", "fr", "sw"])
+@pytest.mark.parametrize("code", ["en", "es", "fr", "sw"])
 async def test_a_report_is_saved_anonymously_and_withdrawn_by_its_code(haki, code):
-    person = Chatter(haki, 4100 + ["en", "fr", "sw"].index(code), language_code=code)
+    person = Chatter(haki, 4100 + ["en", "es", "fr", "sw"].index(code), language_code=code)
     review = await fill_report(haki, person, code, comment="Call me on 0712 345 678 or write to amina@example.com")
     assert review.text.startswith(ui(haki, code, "report_review")[:15])
     assert "0712" not in review.text and "amina@" not in review.text  # shown as it will be kept
@@ -231,13 +231,13 @@ def test_receipt_codes_are_random_and_forgiving():
     assert survey.normalize_code(code.lower().replace("-", " ")) == code
 
 
-@pytest.mark.parametrize("code", ["en", "fr", "sw"])
+@pytest.mark.parametrize("code", ["en", "es", "fr", "sw"])
 async def test_every_step_answers_garbage_and_back_kindly(haki, code):
     """At each question: nonsense typed gets a retry in the user's language, Back returns to
     the question before, and the answer can then be given again."""
     content = haki.navigator.content
     t = haki.navigator.texts_for(Prefs(language=code), None)
-    person = Chatter(haki, 4900 + ["en", "fr", "sw"].index(code), language_code=code)
+    person = Chatter(haki, 4900 + ["en", "es", "fr", "sw"].index(code), language_code=code)
     menu = await person.say("/menu")
     await person.press(ui(haki, code, "button_report"), menu)
     answers = {"country": t.country_name("TZ"), "pay_amount": "300000", "comment": "Tasks are hard."}

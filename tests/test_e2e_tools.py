@@ -26,9 +26,11 @@ async def open_country_page(person: Chatter, bot, code: str, router: str, countr
     return await person.press(bot.navigator.texts_for(Prefs(language=code), None).country_name(country), picker)
 
 
-@pytest.mark.parametrize("code, amount, minutes", [("en", "25", "3"), ("fr", "12,5", "1,5"), ("sw", "25", "3")])
+@pytest.mark.parametrize(
+    "code, amount, minutes", [("en", "25", "3"), ("es", "12,5", "1,5"), ("fr", "12,5", "1,5"), ("sw", "25", "3")]
+)
 async def test_fair_pay_check_from_a_country_page(haki, code, amount, minutes):
-    person = Chatter(haki, 700 + len(code) + ord(code[0]), language_code=code)
+    person = Chatter(haki, 700 + ["en", "es", "fr", "sw"].index(code), language_code=code)
     page = await open_country_page(person, haki, code, "pay", "KE")
     question = await person.press(ui(haki, code, "button_fairpay"), page)
     assert question.text.startswith(ui(haki, code, "fairpay_unit").split(":")[0])
@@ -54,9 +56,9 @@ async def test_leaving_the_form_drops_it(haki):
     assert (await person.say("5000")).text.startswith("I work with buttons")
 
 
-@pytest.mark.parametrize("code", ["en", "fr", "sw"])
+@pytest.mark.parametrize("code", ["en", "es", "fr", "sw"])
 async def test_letter_builder_sends_the_letter_as_text_and_file(haki, code):
-    person = Chatter(haki, 810 + len(code) + ord(code[0]), language_code=code)
+    person = Chatter(haki, 810 + ["en", "es", "fr", "sw"].index(code), language_code=code)
     page = await open_country_page(person, haki, code, "grievance", "TZ")
     question = await person.press(ui(haki, code, "button_letter"), page)
     await person.press(ui(haki, code, "letter_problem_late"), question)
@@ -74,7 +76,13 @@ async def test_letter_builder_sends_the_letter_as_text_and_file(haki, code):
 
 @pytest.mark.parametrize(
     "code, text",
-    [("en", "I want to end my life"), ("en", "SUIIICIDE"), ("fr", "je veux me suicider"), ("sw", "nataka kujiua")],
+    [
+        ("en", "I want to end my life"),
+        ("en", "SUIIICIDE"),
+        ("fr", "je veux me suicider"),
+        ("sw", "nataka kujiua"),
+        ("es", "quiero morir"),
+    ],
 )
 async def test_words_about_suicide_get_emergency_numbers_first(haki, code, text):
     """No country known yet: that Haki is automatic and nobody reads, then every country's

@@ -11,13 +11,15 @@ COUNTRIES = ["KE", "UG", "TZ", "MG", "MA", "PH", "IN", "VE", callbacks.OTHER_COU
 TOPICS = [("pay", "pay"), ("grievance", "grievance"), ("health", "helplines")]
 
 
-@pytest.mark.parametrize("code", ["en", "fr", "sw"])
+@pytest.mark.parametrize("code", ["en", "es", "fr", "sw"])
 @pytest.mark.parametrize("country", COUNTRIES)
 async def test_each_topic_for_each_country(haki, code, country):
     content = haki.navigator.content
     pages = content.languages[code].pages
     t = haki.navigator.texts_for(Prefs(language=code), None)
-    person = Chatter(haki, 3000 + COUNTRIES.index(country) * 10 + ["en", "fr", "sw"].index(code), language_code=code)
+    person = Chatter(
+        haki, 3000 + COUNTRIES.index(country) * 10 + ["en", "es", "fr", "sw"].index(code), language_code=code
+    )
     menu = await person.say("/start")
     label = t.plain("country_other") if country == callbacks.OTHER_COUNTRY else t.country_name(country)
     await person.press(pages["pay"].button, menu)

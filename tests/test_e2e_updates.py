@@ -1,4 +1,4 @@
-"""Workers choose updates, end to end through the sandbox in the three languages: the Updates
+"""Workers choose updates, end to end through the sandbox in every language: the Updates
 menu and /subscribe, quiet hours, /unsubscribe, invite links for invite-only topics and their
 revocation, and Telegram telling the bot it was blocked."""
 
@@ -10,7 +10,7 @@ from bot.guide.navigation import Prefs
 from bot.updates.subscriptions import INVITE_PREFIX, Quiet
 from tests.conftest import ORGANIZER, Chatter
 
-LANGUAGES = ["en", "fr", "sw"]
+LANGUAGES = ["en", "es", "fr", "sw"]
 
 
 def texts(bot, code: str):

@@ -7,7 +7,7 @@ import pytest
 from bot.guide.navigation import Prefs
 from bot.ui.texts import negotiate
 
-AVAILABLE = ["en", "fr", "sw"]
+AVAILABLE = ["en", "es", "fr", "sw"]
 
 
 @pytest.mark.parametrize(
@@ -18,6 +18,11 @@ AVAILABLE = ["en", "fr", "sw"]
         ("FR", "fr"),
         ("sw", "sw"),
         ("sw-KE", "sw"),
+        ("es", "es"),
+        ("es-VE", "es"),
+        ("es-419", "es"),
+        ("es_ve", "es"),
+        ("ES-ve", "es"),
         ("en-GB", "en"),
         ("pt-br", "en"),
         ("ru", "en"),
@@ -40,13 +45,15 @@ CURRENCIES = ["KES", "UGX", "TZS", "MGA", "MAD", "PHP", "INR", "VES", "USD", "EU
 
 @pytest.mark.parametrize("currency", CURRENCIES)
 def test_money_is_formatted_for_each_language(navigator, currency):
-    en, fr, sw = (navigator.texts_for(Prefs(language=code), None) for code in AVAILABLE)
+    en, es, fr, sw = (navigator.texts_for(Prefs(language=code), None) for code in AVAILABLE)
     english, french, swahili = en.money(12345.5, currency), fr.money(12345.5, currency), sw.money(12345.5, currency)
     # English groups thousands with a comma, French with a (narrow) no-break space.
     assert "12,34" in english
     assert "12\u202f34" in french or "12\u00a034" in french
     assert "12,34" in swahili
     assert len({english, french}) == 2
+    # Spanish groups thousands with a dot (CLDR "es"), as Venezuelans write them.
+    assert "12.34" in es.money(12345.5, currency)
 
 
 def test_currency_symbols_people_know(navigator):
@@ -63,6 +70,8 @@ def test_dates_and_numbers_follow_the_language(navigator):
     assert got["en"].date(day) == "March 1, 2026"
     assert got["fr"].date(day) == "1 mars 2026"
     assert got["sw"].date(day) == "1 Machi 2026"
+    assert got["es"].date(day) == "1 de marzo de 2026"
+    assert got["es"].number(0.5) == "0,5"
     assert got["fr"].number(0.5) == "0,5"
 
 

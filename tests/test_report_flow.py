@@ -125,7 +125,11 @@ def test_no_report_opens_once_this_months_is_sent(navigator):
 
 
 def test_the_limit_says_when_to_come_back_in_the_workers_language(navigator):
-    for code, expected in (("fr", "à partir du 2 mars 2026."), ("sw", "kuanzia 2 Machi 2026.")):
+    for code, expected in (
+        ("fr", "à partir du 2 mars 2026."),
+        ("sw", "kuanzia 2 Machi 2026."),
+        ("es", "desde el 2 de marzo de 2026."),
+    ):
         t = navigator.texts_for(Prefs(language=code), None)
         step = flow.press(None, start_form(survey.PREFIX, "main"), t, navigator.content, left=0, reopens=REOPENS)
         assert expected in step.screen.text and "/withdraw" in step.screen.text, step.screen.text

@@ -127,14 +127,14 @@ def test_demo_runs_from_a_pipe():
     result = subprocess.run(
         [sys.executable, "bot.py", "demo", "--language", "sw"],
         cwd=REPO,
-        input="/start\n3\n:quit\n",
+        input="/start\n4\n:quit\n",
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert "Habari" in result.stdout and "[1] English  [2] Français" in result.stdout
-    assert "Faragha na usalama" in result.stdout  # button 3 opened the privacy page
+    assert "Habari" in result.stdout and "[1] English  [2] Español  [3] Français" in result.stdout
+    assert "Faragha na usalama" in result.stdout  # button 4 opened the privacy page
 
 
 def test_a_database_from_a_newer_haki_is_one_clear_line(tmp_path):

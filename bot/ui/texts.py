@@ -78,7 +78,7 @@ def language_autonym(code: str) -> str:
 
 
 def negotiate(language_code: str | None, available: list[str]) -> str:
-    """Pick the user's language from Telegram's IETF tag (e.g. "fr", "sw-KE", "pt-br")."""
+    """Pick the user's language from Telegram's IETF tag (e.g. "fr", "sw-KE", "es-VE", "es-419", "pt-br")."""
     if language_code:
         tag = language_code.strip().lower().replace("-", "_")
         found = negotiate_locale([tag, tag.split("_")[0]], available)
