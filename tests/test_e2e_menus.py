@@ -2,6 +2,8 @@
 
 import logging
 
+import pytest
+
 from app.offline import OfflineBot
 from tests.conftest import Chatter
 
@@ -15,7 +17,7 @@ async def test_start_welcomes_with_a_safety_notice_and_the_menu(haki):
     welcome = await ann.say("/start")
     assert welcome.text.startswith("Hello 👋")
     assert "Telegram itself can see this chat" in welcome.text
-    assert ann.labels(welcome)[:2] == ["Français", "Kiswahili"]  # one tap to switch
+    assert ann.labels(welcome)[:3] == ["Español", "Français", "Kiswahili"]  # one tap to switch
     assert "🔒 Privacy & safety" in ann.labels(welcome) and "❓ Help" in ann.labels(welcome)
     assert {"💰 Pay rights", "💚 Mental health & trauma", "📝 File a grievance"} <= set(ann.labels(welcome))
     assert {"📋 Share your work conditions", "📬 Updates"} <= set(ann.labels(welcome))
@@ -29,7 +31,23 @@ async def test_first_contact_uses_the_telegram_app_language(haki):
 
 
 def ann_labels_are_swahili(labels):
-    return labels[:2] == ["English", "Français"] and any("Msaada" in label for label in labels)
+    return labels[:3] == ["English", "Español", "Français"] and any("Msaada" in label for label in labels)
+
+
+@pytest.mark.parametrize("language_code", ["es", "es-VE", "es-419"])
+async def test_a_spanish_telegram_app_gets_the_spanish_menu_with_no_tap(haki, language_code):
+    """Telegram sends the app's IETF tag (a phone in Venezuela: "es-VE"; Latin America: "es-419")."""
+    es = haki.navigator.content.languages["es"]
+    maria = Chatter(haki, 110 + len(language_code), language_code=language_code)
+    welcome = await maria.say("/start")
+    assert welcome.text.startswith(es.ui["welcome"][:20])
+    assert es.ui["safety_notice"][:20] in welcome.text and welcome.text.endswith(es.ui["menu_prompt"])
+    labels = maria.labels(welcome)
+    assert labels[:3] == ["English", "Français", "Kiswahili"]  # Spanish is on, the others one tap away
+    assert {es.ui["button_report"], es.ui["button_updates"], es.pages["pay"].button} <= set(labels)
+    page = await maria.press(es.pages["help"].button, welcome)
+    assert page.text.startswith(es.pages["help"].title)
+    assert len(maria.user.bot_messages) == 1  # no language question, no tap on a language
 
 
 async def test_navigation_edits_one_message_with_back_and_home(haki):
@@ -192,6 +210,7 @@ async def test_media_and_group_messages(haki):
 async def test_commands_are_registered_in_every_language(haki):
     assert [c["command"] for c in haki.sandbox.commands()] == ["menu", "language", "help", "privacy", "exit", "forget"]
     assert haki.sandbox.commands(language_code="sw")[0]["description"] == ui(haki, "sw", "command_menu")
+    assert haki.sandbox.commands(language_code="es")[0]["description"] == ui(haki, "es", "command_menu")
 
 
 async def test_logs_never_hold_the_token_or_the_user(navigator, tmp_path):
