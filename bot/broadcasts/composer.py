@@ -73,7 +73,7 @@ def narrowed(draft: Draft, content: Content) -> bool:
     something about fewer people than all subscribers)."""
     return (
         draft.countries is not None
-        or set(draft.languages) != set(content.languages)
+        or set(draft.languages) != set(content.offered)
         or set(draft.topics) != set(content.topics)
     )
 
@@ -109,7 +109,7 @@ def shown_count(t: Texts, count: int) -> str:
 
 
 def new_draft(content: Content) -> Draft:
-    return Draft(languages=list(content.languages))
+    return Draft(languages=list(content.offered))
 
 
 def press(draft: Draft, data: str, content: Content) -> str | None:
@@ -133,8 +133,8 @@ def press(draft: Draft, data: str, content: Content) -> str | None:
         if draft.step in ("languages", "countries", "topics"):
             draft.step = STEPS[STEPS.index(draft.step) + 1]
         return None
-    if head == "l" and draft.step == "languages" and value in content.languages:
-        draft.languages = _toggle(draft.languages, value, list(content.languages))
+    if head == "l" and draft.step == "languages" and value in content.offered:
+        draft.languages = _toggle(draft.languages, value, list(content.offered))
     elif head == "c" and draft.step == "countries" and (value == ALL or value in content.countries):
         if value == ALL:
             draft.countries = [] if draft.countries is None else None
@@ -169,7 +169,7 @@ def step_screen(draft: Draft, t: Texts, content: Content, notice: str | None = N
     """The screen of the draft's current step (the preview is built by preview_screen)."""
     if draft.step == "languages":
         rows = [
-            _check(code in draft.languages, language_autonym(code), f"{PREFIX}:l:{code}") for code in content.languages
+            _check(code in draft.languages, language_autonym(code), f"{PREFIX}:l:{code}") for code in content.offered
         ]
         screen = Screen(t.ui("broadcast_languages"), (*rows, _nav(t, back=False)))
     elif draft.step == "countries":

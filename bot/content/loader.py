@@ -19,6 +19,7 @@ bot/content/problems.py holds Problem, the Collector that gathers them, and the 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping
@@ -31,6 +32,7 @@ from babel.numbers import get_currency_name
 from bot.content import schema
 from bot.content.model import ButtonSpec, Content, Country, Fact, PageSpec, Survey, SurveyQuestion, Topic
 from bot.content.problems import Collector, Problem, items, unknown_keys
+from bot.content.status import not_yet_offered
 from bot.content.wording import load_language
 from bot.content.yamlfile import YamlFile
 
@@ -79,7 +81,9 @@ def load_content(
         )
     if c.problems:
         return None, c.problems
-    return Content(pages, facts, countries, survey, languages, topics), []
+    content = Content(pages, facts, countries, survey, languages, topics)
+    offered = tuple(code for code in languages if not not_yet_offered(content, code))
+    return dataclasses.replace(content, offered=offered), []
 
 
 def _fallback(c: Collector, root: Path, code: str) -> str | None:

@@ -101,3 +101,6 @@ class Content:
     survey: Survey
     languages: dict[str, LanguagePack]  # the reference language first
     topics: dict[str, Topic] = field(default_factory=dict)  # in menu order
+    # The languages workers can choose (a partial language only once its crisis help is its
+    # own, bot/content/status.py not_yet_offered); the reference language first.
+    offered: tuple[str, ...] = ()

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from bot.content.model import Content, PageSpec
 from bot.content.schema import CRISIS_DIRECTORY, CRISIS_PAGE, DEFAULT_COUNTRY_KEY, HOME_PAGE, OTHER_COUNTRY
-from bot.content.status import not_yet_offered
 from bot.guide.crisis import CrisisDetector
 from bot.ui import callbacks
 from bot.ui.screens import Button, Screen, page_screens
@@ -43,7 +42,7 @@ class Navigator:
         }
         self.crisis = CrisisDetector(p for pack in content.languages.values() for p in pack.crisis)
         # A partial language is offered (menu, Telegram's language) once its crisis help is its own.
-        self.languages = [code for code in content.languages if not not_yet_offered(content, code)]
+        self.languages = list(content.offered)
         # Rendered once at start-up: pages are static, and this also proves every page renders.
         self.screens = {(code, pid): self._rendered(t, pid) for code, t in self._texts.items() for pid in t.pack.pages}
 
