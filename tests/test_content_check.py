@@ -181,3 +181,19 @@ def test_screen_length_counts_what_the_user_sees_not_the_link(content_copy):
     found = problems(content_copy)  # a 750-character name is shown in full: too long everywhere
     for code in ("en", "fr", "sw"):
         assert any(f"page 'pay_ke_min' ({code}) screen" in p and "more than 1000" in p for p in found), found
+
+
+def test_profile_texts_over_telegrams_limits_are_reported(content_copy):
+    ui_yaml = content_copy / "sw/ui.yaml"
+    edit(ui_yaml, 'bot_short_description: "', 'bot_short_description: "' + "x" * 120)
+    edit(ui_yaml, 'bot_description: "', 'bot_description: "' + "x" * 512)
+    found = problems(content_copy)
+    short_line, long_line = line_of(ui_yaml, "bot_short_description:"), line_of(ui_yaml, "bot_description:")
+    assert any(
+        p.startswith(f"content/sw/ui.yaml:{short_line}: bot_short_description is ") and "Telegram allows 120" in p
+        for p in found
+    ), found
+    assert any(
+        p.startswith(f"content/sw/ui.yaml:{long_line}: bot_description is ") and "Telegram allows 512" in p
+        for p in found
+    ), found

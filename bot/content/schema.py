@@ -133,6 +133,8 @@ UI_KEYS: dict[str, frozenset[str]] = {
         "command_menu": (),
         "command_language": (),
         "command_help": (),
+        "bot_description": (),  # the bot's profile, set at start-up (setMyDescription)
+        "bot_short_description": (),  # setMyShortDescription
         "role_refused": (),
         # --- updates (subscriptions) and broadcasts ---
         "button_updates": (),
@@ -283,6 +285,13 @@ TOPIC_UI_PREFIX = "topic_"  # each topic's name is the ui key topic_<id>
 
 # Telegram's limits (Bot API sendMessage and InlineKeyboardButton).
 MAX_MESSAGE_CHARS = 4096
+# ui keys Telegram holds to a shorter length than a message: the bot's profile texts and the
+# command menu's descriptions.
+UI_MAX_CHARS = {
+    "bot_description": 512,
+    "bot_short_description": 120,
+    **{f"command_{name}": 256 for name in ("menu", "language", "help", "privacy", "exit", "forget")},
+}
 MAX_CALLBACK_BYTES = 64
 # A screen's body aims at this size so it reads on a phone without scrolling far.
 SCREEN_CHARS = 900
