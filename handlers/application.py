@@ -21,9 +21,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import BotCommand, LinkPreviewOptions
+from telegram import Bot, BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import Forbidden
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -206,10 +206,26 @@ async def start_services(app: Application) -> None:
     services.release_task = asyncio.create_task(release_when_due(services.publisher, services.stop_delivery))
     services.delivery_task = asyncio.create_task(_deliver(deliverer, services.stop_delivery))
     services.sweep_task = asyncio.create_task(services.sweeper.run(services.stop_delivery))
-    for code, texts in navigator.content.languages.items():
-        commands = [BotCommand(name, texts.ui[f"command_{name}"]) for name in MENU_COMMANDS]
-        # The reference language is also the default for languages we do not have.
-        await app.bot.set_my_commands(commands, language_code=None if code == navigator.languages[0] else code)
+    await set_profile(app.bot, navigator)
+
+
+async def set_profile(bot: Bot, navigator: Navigator) -> None:
+    """The command menu, description and short description in every language the content has
+    (a new content/<code>/ gets them without code), the reference language also being the
+    default for languages we do not have. A description is set only when it changed: Telegram
+    limits how often it may be set. Failing to set one does not stop the bot: the old one stays."""
+    for code, pack in navigator.content.languages.items():
+        language = None if code == navigator.languages[0] else code
+        commands = [BotCommand(name, pack.ui[f"command_{name}"]) for name in MENU_COMMANDS]
+        await bot.set_my_commands(commands, language_code=language)
+        try:
+            description, short = pack.ui["bot_description"], pack.ui["bot_short_description"]
+            if (await bot.get_my_description(language_code=language)).description != description:
+                await bot.set_my_description(description, language_code=language)
+            if (await bot.get_my_short_description(language_code=language)).short_description != short:
+                await bot.set_my_short_description(short, language_code=language)
+        except TelegramError as e:
+            log.warning("Could not set the bot's description in %s (%s); the one set before stays", code, e.message)
 
 
 async def release_when_due(publisher: Publisher, stop: asyncio.Event, every: float = RELEASE_CHECK_SECONDS) -> None:
