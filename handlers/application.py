@@ -201,12 +201,14 @@ async def start_services(app: Application) -> None:
         Sweeper(app),
     )
     app.bot_data[SERVICES] = services
+    # The profile before anything runs in the background: a broadcast must not start while
+    # post_init still waits on Telegram (a SIGTERM then left the bot hanging, test_broadcast_crash).
+    await set_profile(app.bot, navigator)
     # Months that closed while the bot was down are released now, and their reports deleted.
     await services.publisher.releases()
     services.release_task = asyncio.create_task(release_when_due(services.publisher, services.stop_delivery))
     services.delivery_task = asyncio.create_task(_deliver(deliverer, services.stop_delivery))
     services.sweep_task = asyncio.create_task(services.sweeper.run(services.stop_delivery))
-    await set_profile(app.bot, navigator)
 
 
 async def set_profile(bot: Bot, navigator: Navigator) -> None:
