@@ -14,6 +14,7 @@ SENSITIVE = (
     "complain", "grievance", "union", "report", "organiz", "organis", "strike", "employer", "rights",
     "syndica", "plainte", "réclamation", "grève", "employeur", "droits", "signaler", "dénonc",
     "malalamiko", "lalamika", "chama", "mgomo", "ripoti", "mwajiri", "waajiri", "haki",
+    "queja", "denuncia", "reclam", "sindicato", "huelga", "empleador", "derechos",
 )  # fmt: skip
 
 
