@@ -212,11 +212,12 @@ async def start_services(app: Application) -> None:
 
 
 async def set_profile(bot: Bot, navigator: Navigator) -> None:
-    """The command menu, description and short description in every language the content has
+    """The command menu, description and short description in every language the bot offers
     (a new content/<code>/ gets them without code), the reference language also being the
     default for languages we do not have. A description is set only when it changed: Telegram
     limits how often it may be set. Failing to set one does not stop the bot: the old one stays."""
-    for code, pack in navigator.content.languages.items():
+    for code in navigator.languages:  # those offered: a partial language waits until it is
+        pack = navigator.content.languages[code]
         language = None if code == navigator.languages[0] else code
         commands = [BotCommand(name, pack.ui[f"command_{name}"]) for name in MENU_COMMANDS]
         await bot.set_my_commands(commands, language_code=language)

@@ -158,8 +158,8 @@ def test_a_screen_over_1000_visible_characters_names_page_language_and_length(co
     pages = content_copy / "fr/pages/grievance.yaml"
     edit(pages, "    ---\n    Délai pour les demandes de salaire", "\n    Délai pour les demandes de salaire")
     line = line_of(pages, "griev_in:")
-    found = [p for p in problems(content_copy) if "griev_in" in p]
-    assert len(found) == 1, found
+    found = problems(content_copy)
+    assert len(found) == 1, found  # French only: Arabic borrows the page, which French must fix
     assert re.fullmatch(
         rf"content/fr/pages/grievance\.yaml:{line}: page 'griev_in' \(fr\) screen 1 shows (\d+) characters, "
         r"more than 1000: shorten it or split its body with a --- line",
