@@ -21,9 +21,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import BotCommand, LinkPreviewOptions
+from telegram import Bot, BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import Forbidden
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -201,15 +201,34 @@ async def start_services(app: Application) -> None:
         Sweeper(app),
     )
     app.bot_data[SERVICES] = services
+    # The profile before anything runs in the background: a broadcast must not start while
+    # post_init still waits on Telegram (a SIGTERM then left the bot hanging, test_broadcast_crash).
+    await set_profile(app.bot, navigator)
     # Months that closed while the bot was down are released now, and their reports deleted.
     await services.publisher.releases()
     services.release_task = asyncio.create_task(release_when_due(services.publisher, services.stop_delivery))
     services.delivery_task = asyncio.create_task(_deliver(deliverer, services.stop_delivery))
     services.sweep_task = asyncio.create_task(services.sweeper.run(services.stop_delivery))
-    for code, texts in navigator.content.languages.items():
-        commands = [BotCommand(name, texts.ui[f"command_{name}"]) for name in MENU_COMMANDS]
-        # The reference language is also the default for languages we do not have.
-        await app.bot.set_my_commands(commands, language_code=None if code == navigator.languages[0] else code)
+
+
+async def set_profile(bot: Bot, navigator: Navigator) -> None:
+    """The command menu, description and short description in every language the bot offers
+    (a new content/<code>/ gets them without code), the reference language also being the
+    default for languages we do not have. A description is set only when it changed: Telegram
+    limits how often it may be set. Failing to set one does not stop the bot: the old one stays."""
+    for code in navigator.languages:  # those offered: a partial language waits until it is
+        pack = navigator.content.languages[code]
+        language = None if code == navigator.languages[0] else code
+        commands = [BotCommand(name, pack.ui[f"command_{name}"]) for name in MENU_COMMANDS]
+        await bot.set_my_commands(commands, language_code=language)
+        try:
+            description, short = pack.ui["bot_description"], pack.ui["bot_short_description"]
+            if (await bot.get_my_description(language_code=language)).description != description:
+                await bot.set_my_description(description, language_code=language)
+            if (await bot.get_my_short_description(language_code=language)).short_description != short:
+                await bot.set_my_short_description(short, language_code=language)
+        except TelegramError as e:
+            log.warning("Could not set the bot's description in %s (%s); the one set before stays", code, e.message)
 
 
 async def release_when_due(publisher: Publisher, stop: asyncio.Event, every: float = RELEASE_CHECK_SECONDS) -> None:

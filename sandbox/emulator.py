@@ -174,6 +174,14 @@ class Sandbox:
         key = json.dumps(scope or {"type": "default"}, sort_keys=True)
         return self.state.commands.get((key, language_code), [])
 
+    def description(self, language_code: str = "") -> str:
+        """The description set with setMyDescription for a language ("" is the default)."""
+        return self.state.descriptions.get(language_code, "")
+
+    def short_description(self, language_code: str = "") -> str:
+        """The short description set with setMyShortDescription for a language ("" is the default)."""
+        return self.state.short_descriptions.get(language_code, "")
+
     def advance_clock(self, seconds: float) -> None:
         """Move Telegram's clock (message dates, the 48 h delete window, callback expiry)."""
         self.state.clock_offset += seconds

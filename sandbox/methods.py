@@ -361,10 +361,14 @@ async def delete_my_commands(state: SandboxState, p: Params) -> bool:
     return True
 
 
-def _set_text(store: dict[str, str], p: Params, field: str) -> bool:
+def _set_text(store: dict[str, str], p: Params, field: str, limit: int) -> bool:
+    """Keep a profile text per language ("" is the default, for users of other languages)."""
     language = p.text("language_code") or ""
-    if p.text(field):
-        store[language] = p.text(field) or ""
+    text = p.text(field) or ""
+    if len(text) > limit:  # Telegram: 0-512 characters for the description, 0-120 for the short one
+        raise bad_request(f"{field.upper()}_INVALID")
+    if text:
+        store[language] = text
     else:
         store.pop(language, None)  # an empty text removes it, like Telegram
     return True
@@ -372,7 +376,7 @@ def _set_text(store: dict[str, str], p: Params, field: str) -> bool:
 
 @method("setMyDescription")
 async def set_my_description(state: SandboxState, p: Params) -> bool:
-    return _set_text(state.descriptions, p, "description")
+    return _set_text(state.descriptions, p, "description", 512)
 
 
 @method("getMyDescription")
@@ -382,7 +386,7 @@ async def get_my_description(state: SandboxState, p: Params) -> JSON:
 
 @method("setMyShortDescription")
 async def set_my_short_description(state: SandboxState, p: Params) -> bool:
-    return _set_text(state.short_descriptions, p, "short_description")
+    return _set_text(state.short_descriptions, p, "short_description", 120)
 
 
 @method("getMyShortDescription")

@@ -1,5 +1,6 @@
 """The content check catches each kind of mistake, with the file and line to fix."""
 
+import re
 import subprocess
 import sys
 
@@ -150,3 +151,49 @@ def test_bad_topics_and_time_zones_name_their_line(content_copy):
     assert any(f"content/topics.yaml:{line_of(topics, 'live:')}" in p and "invite" in p for p in found)
     line = line_of(content_copy / "countries.yaml", "Nairobbi")
     assert any(f"content/countries.yaml:{line}" in p and "unknown time zone 'Africa/Nairobbi'" in p for p in found)
+
+
+def test_a_screen_over_1000_visible_characters_names_page_language_and_length(content_copy):
+    # Without the "---" that splits it, the French Indian grievance page is one long screen.
+    pages = content_copy / "fr/pages/grievance.yaml"
+    edit(pages, "    ---\n    Délai pour les demandes de salaire", "\n    Délai pour les demandes de salaire")
+    line = line_of(pages, "griev_in:")
+    found = problems(content_copy)
+    assert len(found) == 1, found  # French only: Arabic borrows the page, which French must fix
+    assert re.fullmatch(
+        rf"content/fr/pages/grievance\.yaml:{line}: page 'griev_in' \(fr\) screen 1 shows (\d+) characters, "
+        r"more than 1000: shorten it or split its body with a --- line",
+        found[0],
+    )
+    assert int(re.search(r"shows (\d+)", found[0]).group(1)) > 1000
+
+
+def test_screen_length_counts_what_the_user_sees_not_the_link(content_copy):
+    facts = content_copy / "facts/pay.yaml"
+    long_url = "https://www.tuko.co.ke/" + "a" * 2000
+    edit(
+        facts,
+        "  source: https://www.tuko.co.ke/business-economy/569398-nairobi-househelps-security-guards-earn-ksh-16k-minimum-wage-effect-november/",
+        f"  source: {long_url}",
+    )
+    load_navigator(content_copy)  # a 2,000-character link shows as "tuko.co.ke": nothing to report
+    edit(facts, f"  source: {long_url}", f"  source: {long_url}\n  source_name: {'Tuko ' * 150}")
+    found = problems(content_copy)  # a 750-character name is shown in full: too long everywhere
+    for code in ("en", "fr", "sw"):
+        assert any(f"page 'pay_ke_min' ({code}) screen" in p and "more than 1000" in p for p in found), found
+
+
+def test_profile_texts_over_telegrams_limits_are_reported(content_copy):
+    ui_yaml = content_copy / "sw/ui.yaml"
+    edit(ui_yaml, 'bot_short_description: "', 'bot_short_description: "' + "x" * 120)
+    edit(ui_yaml, 'bot_description: "', 'bot_description: "' + "x" * 512)
+    found = problems(content_copy)
+    short_line, long_line = line_of(ui_yaml, "bot_short_description:"), line_of(ui_yaml, "bot_description:")
+    assert any(
+        p.startswith(f"content/sw/ui.yaml:{short_line}: bot_short_description is ") and "Telegram allows 120" in p
+        for p in found
+    ), found
+    assert any(
+        p.startswith(f"content/sw/ui.yaml:{long_line}: bot_description is ") and "Telegram allows 512" in p
+        for p in found
+    ), found

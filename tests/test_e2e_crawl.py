@@ -1,7 +1,8 @@
 """Press every reachable button in every language, through the real bot and the sandbox.
 
-Fails on an untranslated screen, a leftover {placeholder}, an empty answer, a button the bot
-itself calls stale, a Bot API error (checked by the `haki` fixture) or a handler exception.
+Fails on an untranslated screen, one over 1,000 visible characters, a leftover {placeholder},
+an empty answer, a button the bot itself calls stale, a Bot API error (checked by the `haki`
+fixture) or a handler exception.
 """
 
 import logging
@@ -9,6 +10,7 @@ import re
 
 import pytest
 
+from bot.content.schema import MAX_SCREEN_CHARS
 from bot.ui import callbacks
 from tests.conftest import Chatter
 
@@ -37,6 +39,7 @@ async def test_every_button_in_every_language(haki, code, caplog):
         where = f"[{code}] after pressing {data!r}"
         assert text.strip(), f"{where}: empty screen"
         assert not LEFTOVER.search(shown.source_text or ""), f"{where}: leftover placeholder in {text!r}"
+        assert len(text) <= MAX_SCREEN_CHARS, f"{where}: the screen shows {len(text)} characters"
         assert ui["stale_button"] not in text, f"{where}: a button the bot made is called stale"
         assert ui["error"] not in text, f"{where}: the user was told something went wrong"
         assert shown.button_list, f"{where}: a screen without any way onward"

@@ -59,7 +59,11 @@ async def test_navigation_edits_one_message_with_back_and_home(haki):
     sub = await ann.press("What Haki keeps", page)
     assert "never saved" in sub.text
     sub = await ann.press("Next ▶", sub)  # the page is two screens; its sources close the last one
-    assert "https://telegram.org/privacy (checked on November 29, 2026)" in sub.text  # source and date
+    # The source is its site's name, linked to the page, and the date it was checked; no raw URL.
+    assert sub.text.endswith("\n\nSources\n• telegram.org (checked on November 29, 2026)")
+    link = next(e for e in sub.entities if e["type"] == "text_link")  # the last line's link
+    assert link["url"] == "https://telegram.org/privacy"
+    assert sub.text[link["offset"] : link["offset"] + link["length"]] == "telegram.org"
     first = await ann.press("◀ Back", sub)
     assert "never saved" in first.text
     back = await ann.press("◀ Back", first)

@@ -1,14 +1,17 @@
 """Menus and pages at the domain level: screens, splitting, Back/Home, stale buttons."""
 
+import datetime as dt
 import json
 from pathlib import Path
 
 import pytest
 
+from bot.content.model import Fact
+from bot.content.schema import MAX_SCREEN_CHARS
 from bot.guide.check import load_navigator
 from bot.guide.navigation import Prefs
 from bot.ui import callbacks
-from bot.ui.screens import split_body
+from bot.ui.screens import sources, split_body, visible_text
 
 EN = Prefs(language="en")
 
@@ -150,7 +153,7 @@ def test_a_country_page_asks_the_country_once_then_remembers(country_navigator):
     assert chosen.set_country == "KE"
     assert chosen.screen.text.startswith("<b>Pay in Kenya</b>")
     assert "KES1,000.00" in chosen.screen.text
-    assert "https://example.org/ke (checked on January 31, 2026)" in chosen.screen.text
+    assert '<a href="https://example.org/ke">example.org</a> (checked on January 31, 2026)' in chosen.screen.text
     again = nav.on_button(callbacks.page("pay"), t, Prefs(country="KE"))
     assert again.screen.text.startswith("<b>Pay in Kenya</b>")  # not asked twice
     back = next(b for row in again.screen.rows for b in row if b.label == "◀ Back")
@@ -216,3 +219,42 @@ def test_a_shared_page_goes_back_where_the_user_came_from(country_navigator):
     assert datas(evidence)[-2] == callbacks.page("pay_other")  # not pay_ke, the first page linking here
     kenya = nav.page(t, Prefs(country="KE"), "pay")
     assert datas(nav.on_button(datas(kenya)[0], t, Prefs(country="KE")).screen)[-2] == callbacks.page("pay_ke")
+
+
+def test_sources_are_short_linked_names_with_their_dates(navigator):
+    t = navigator.texts_for(Prefs(), None)
+    day = dt.date(2026, 1, 31)
+    facts = [
+        Fact("a", "number", 1, "https://www.kenyalaw.org:8181/exist/kenyalex/actview.xql?actid=No.%2011&x=1", day),
+        Fact("b", "number", 2, "https://www.kenyalaw.org:8181/exist/kenyalex/actview.xql?actid=No.%2012", day),
+        Fact("c", "number", 3, "https://fair.work/en/ratings/kenya/", dt.date(2025, 3, 1), source_name="Fairwork"),
+        Fact("d", "number", 4, "https://www.kenyalaw.org:8181/exist/kenyalex/actview.xql?actid=No.%2011&x=1", day),
+    ]
+    block = sources(t, facts)
+    assert block.split("\n") == [
+        "<i>Sources</i>",
+        '• <a href="https://www.kenyalaw.org:8181/exist/kenyalex/actview.xql?actid=No.%2011&amp;x=1">kenyalaw.org</a>'
+        " (checked on January 31, 2026)",
+        '• <a href="https://www.kenyalaw.org:8181/exist/kenyalex/actview.xql?actid=No.%2012">kenyalaw.org 2</a>'
+        " (checked on January 31, 2026)",
+        '• <a href="https://fair.work/en/ratings/kenya/">Fairwork</a> (checked on March 1, 2025)',
+    ]
+    assert visible_text(block) == (
+        "Sources\n• kenyalaw.org (checked on January 31, 2026)\n• kenyalaw.org 2 (checked on January 31, 2026)\n"
+        "• Fairwork (checked on March 1, 2025)"
+    )
+
+
+def test_every_screen_shows_at_most_1000_characters_in_every_language(navigator):
+    assert set(navigator.languages) >= {"en", "fr", "sw"}
+    longest = max(
+        (len(visible_text(text)), code, pid)
+        for (code, pid), screens in navigator.screens.items()
+        if code in navigator.languages  # offered; a partial language's borrowed pages wait for it
+        for text in screens
+    )
+    assert longest[0] <= MAX_SCREEN_CHARS == 1000, longest
+    for (code, pid), screens in navigator.screens.items():  # no raw URL in any sources block
+        title = f"<i>{navigator.content.languages[code].ui['sources_title']}</i>\n"
+        if title in screens[-1]:
+            assert "://" not in visible_text(screens[-1].split(title)[1]), (code, pid)

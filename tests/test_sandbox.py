@@ -407,6 +407,26 @@ async def test_commands_and_descriptions_are_kept(sb: Sandbox, bot: Bot) -> None
     assert await bot.get_my_commands(language_code="en") == ()
 
 
+async def test_descriptions_are_kept_per_language_within_telegrams_limits(sb: Sandbox, bot: Bot) -> None:
+    await bot.set_my_description("Default")
+    await bot.set_my_description("Kwa Kiswahili", language_code="sw")
+    await bot.set_my_short_description("Short")
+    await bot.set_my_short_description("Fupi", language_code="sw")
+    assert (sb.description(), sb.description("sw"), sb.description("fr")) == ("Default", "Kwa Kiswahili", "")
+    assert (sb.short_description(), sb.short_description("sw")) == ("Short", "Fupi")
+    assert (await bot.get_my_short_description(language_code="sw")).short_description == "Fupi"
+    assert (await bot.get_my_description()).description == "Default"
+    await bot.set_my_description("d" * 512, language_code="fr")
+    await bot.set_my_short_description("s" * 120, language_code="fr")
+    with pytest.raises(BadRequest):
+        await bot.set_my_description("d" * 513, language_code="fr")
+    with pytest.raises(BadRequest):
+        await bot.set_my_short_description("s" * 121, language_code="fr")
+    assert (len(sb.description("fr")), len(sb.short_description("fr"))) == (512, 120)
+    await bot.set_my_short_description("", language_code="sw")  # empty removes it
+    assert sb.short_description("sw") == ""
+
+
 # --- terminal client ----------------------------------------------------------------------------
 
 

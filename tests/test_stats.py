@@ -16,6 +16,7 @@ from bot.releases.release import Release, exact_counts
 from bot.reports.survey import iso_week
 from bot.stats import figures as stats
 from bot.store import Store
+from bot.ui.screens import source_name
 from tests.conftest import ORGANIZER, REPO, Chatter
 
 WORKER_ID = 5151
@@ -154,7 +155,7 @@ def test_pay_against_the_minimum_with_its_source(navigator):
     assert "• Paid below it: 20 (42%)\n• Not below it: 25 (52%)\n• Can't tell: &lt;10" in text
     assert "• Paid below it: 12 (50%)\n• Not below it: 0 (0%)\n• Can't tell: 12 (50%)" in text
     for fact in (kenya.minimum_wage, kenya.wage_hours):
-        assert f"{fact.source} (checked on {t.date(fact.as_of)})" in text
+        assert f'<a href="{fact.source}">{source_name(fact)}</a> (checked on {t.date(fact.as_of)})' in text
     assert "Not compared (fewer than 10 reports): Madagascar, Morocco" in text
     # Medians from the histogram, only over 10 or more reports paid in the country's currency.
     assert [(m.country, m.unit, m.low, m.high) for m in figures.medians] == [

@@ -213,6 +213,10 @@ def _facts(c: Collector, files: list[YamlFile]) -> dict[str, Fact]:
         confirmed = raw.get("confirmed", True)
         if not isinstance(confirmed, bool):
             c.add(yf, yf.line(fid, "confirmed"), f"fact {fid!r}: confirmed is true or false")
+        source_name = raw.get("source_name")
+        if source_name is not None and (not isinstance(source_name, str) or not source_name.strip()):
+            c.add(yf, yf.line(fid, "source_name"), f"fact {fid!r}: source_name is the source's short name, as text")
+            source_name = None
         facts[fid] = Fact(
             fid,
             kind,
@@ -222,6 +226,7 @@ def _facts(c: Collector, files: list[YamlFile]) -> dict[str, Fact]:
             currency,
             per,
             confirmed is not False,
+            source_name.strip() if source_name else None,
         )
     return facts
 

@@ -30,6 +30,7 @@ class Fact:
     currency: str | None = None
     per: str | None = None  # for a wage: hour, day, week or month
     confirmed: bool = True  # False: shown as "unconfirmed, please check"
+    source_name: str | None = None  # the link's words; None: the site, from the URL's host
 
 
 @dataclass(frozen=True)

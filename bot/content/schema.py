@@ -133,6 +133,8 @@ UI_KEYS: dict[str, frozenset[str]] = {
         "command_menu": (),
         "command_language": (),
         "command_help": (),
+        "bot_description": (),  # the bot's profile, set at start-up (setMyDescription)
+        "bot_short_description": (),  # setMyShortDescription
         "role_refused": (),
         # --- updates (subscriptions) and broadcasts ---
         "button_updates": (),
@@ -272,7 +274,7 @@ DEFAULT_COUNTRY_KEY = "default"  # in by_country: the page for "another country"
 OTHER_COUNTRY = "XX"  # the country code of "another country": no ISO code is assigned to XX
 
 FACT_KINDS = frozenset({"text", "number", "money", "phone", "url", "date"})
-FACT_KEYS = frozenset({"kind", "value", "currency", "per", "source", "as_of", "confirmed", "note"})
+FACT_KEYS = frozenset({"kind", "value", "currency", "per", "source", "source_name", "as_of", "confirmed", "note"})
 WAGE_PERIODS = frozenset({"hour", "day", "week", "month"})  # `per` of a money fact
 REQUIRED_FACT_KEYS = frozenset({"kind", "value", "source", "as_of"})
 # minimum_wage: a money fact with `per`; wage_hours: a number fact, the legal hours that
@@ -283,9 +285,19 @@ TOPIC_UI_PREFIX = "topic_"  # each topic's name is the ui key topic_<id>
 
 # Telegram's limits (Bot API sendMessage and InlineKeyboardButton).
 MAX_MESSAGE_CHARS = 4096
+# ui keys Telegram holds to a shorter length than a message: the bot's profile texts and the
+# command menu's descriptions.
+UI_MAX_CHARS = {
+    "bot_description": 512,
+    "bot_short_description": 120,
+    **{f"command_{name}": 256 for name in ("menu", "language", "help", "privacy", "exit", "forget")},
+}
 MAX_CALLBACK_BYTES = 64
 # A screen's body aims at this size so it reads on a phone without scrolling far.
 SCREEN_CHARS = 900
+# No screen, sources included, shows more than this many characters (as the user sees them:
+# tags and link URLs do not count, entities count as one). The content check enforces it.
+MAX_SCREEN_CHARS = 1000
 
 SURVEY_KINDS = frozenset({"choice", "country", "number", "text"})
 SURVEY_QUESTION_KEYS = frozenset({"id", "kind", "options", "optional", "min", "max", "max_length", "after"})

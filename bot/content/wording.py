@@ -130,6 +130,9 @@ def _ui(
         text = _string(c, yf, (key,), value)
         if text is None:
             continue
+        limit = schema.UI_MAX_CHARS.get(key)
+        if limit is not None and len(text) > limit:
+            c.add(yf, yf.line(key), f"{key} is {len(text)} characters; Telegram allows {limit}")
         english = reference.ui.get(key) if reference else None
         _compare_placeholders(c, yf, (key,), text, set(keys[key]), english)
         ui[key] = text

@@ -6,9 +6,19 @@ from pathlib import Path
 
 from bot.content.loader import load_content
 from bot.content.problems import Problem
-from bot.content.schema import CRISIS_FIRST_CHARS, HOME_PAGE, MAX_MESSAGE_CHARS
+from bot.content.schema import CRISIS_FIRST_CHARS, HOME_PAGE, MAX_MESSAGE_CHARS, MAX_SCREEN_CHARS
 from bot.guide.navigation import Navigator, Prefs
 from bot.ui import callbacks
+from bot.ui.screens import visible_text
+
+
+def _page_place(root: Path, code: str, pid: str) -> tuple[str, int]:
+    """The language's page file and line where a page's wording starts."""
+    for path in sorted((root / code / "pages").glob("*.yaml")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.startswith(f"{pid}:"):
+                return f"{root.name}/{code}/pages/{path.name}", number
+    return f"{root.name}/{code}/pages", 1
 
 
 class ContentError(Exception):
@@ -29,12 +39,23 @@ def load_navigator(root: Path, only: list[str] | None = None) -> Navigator:
             problems.append(Problem(pages_yaml, spec.line, f"page {pid!r} cannot be reached from the main menu"))
     for (code, pid), screens in navigator.screens.items():
         for i, text in enumerate(screens):
+            shown = len(visible_text(text))
             if len(text) > MAX_MESSAGE_CHARS:
                 problems.append(
                     Problem(
                         f"{root.name}/{code}/pages.yaml",
                         1,
                         f"page {pid!r} screen {i + 1} renders to {len(text)} characters",
+                    )
+                )
+            # A page a partial language borrows is its fallback's, held to the limit there; the
+            # line saying so may take it a little over until the page is translated.
+            elif shown > MAX_SCREEN_CHARS and not content.languages[code].borrows_page(pid):
+                problems.append(
+                    Problem(
+                        *_page_place(root, code, pid),
+                        f"page {pid!r} ({code}) screen {i + 1} shows {shown} characters, more than "
+                        f"{MAX_SCREEN_CHARS}: shorten it or split its body with a --- line",
                     )
                 )
     for code in content.languages:

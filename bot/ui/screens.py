@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from bot.content.model import Content, Fact
 from bot.content.schema import SCREEN_CHARS
@@ -30,10 +31,17 @@ class Screen:
     @property
     def plain_text(self) -> str:
         """The text as the user's app shows it (tags applied, entities decoded)."""
-        return html.unescape(_TAG.sub("", self.text))
+        return visible_text(self.text)
 
 
 _TAG = re.compile(r"<[^>]+>")
+
+
+def visible_text(text_html: str) -> str:
+    """Telegram HTML as the user's app shows it: tags gone (a link's URL does not show),
+    entities decoded. Its length is what Telegram and the reader count."""
+    return html.unescape(_TAG.sub("", text_html))
+
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 
@@ -107,7 +115,28 @@ def page_screens(content: Content, texts: Texts, page_id: str) -> list[str]:
     return screens
 
 
+def source_name(fact: Fact) -> str:
+    """A source's short name: its own, else the site it is on ("www." dropped, no port)."""
+    if fact.source_name:
+        return fact.source_name
+    host = urlsplit(fact.source).hostname or fact.source
+    return host.removeprefix("www.")
+
+
 def sources(texts: Texts, facts: list[Fact]) -> str:
-    """The "Sources" block: each fact's source and the date it was checked, once each."""
-    lines = dict.fromkeys(texts.ui("source_line", source=f.source, date=texts.date(f.as_of)) for f in facts)
-    return f"<i>{texts.ui('sources_title')}</i>\n" + "\n".join(f"• {line}" for line in lines)
+    """The "Sources" block: each fact's source as a short linked name and the date it was
+    checked, once each (the URL is in the link, so it does not lengthen the screen). Two
+    documents on the same site read "site" and "site 2"."""
+    links: dict[str, str] = {}  # URL -> link
+    seen: dict[str, int] = {}
+    lines = []
+    for f in facts:
+        if f.source not in links:
+            name = source_name(f)
+            seen[name] = seen.get(name, 0) + 1
+            shown = name if seen[name] == 1 else f"{name} {seen[name]}"
+            links[f.source] = f'<a href="{html.escape(f.source)}">{html.escape(shown, quote=False)}</a>'
+        lines.append(
+            texts.ui_markup("source_line", source=links[f.source], date=html.escape(texts.date(f.as_of), quote=False))
+        )
+    return f"<i>{texts.ui('sources_title')}</i>\n" + "\n".join(f"• {line}" for line in dict.fromkeys(lines))

@@ -29,6 +29,11 @@ class Texts:
         """An interface string as HTML; placeholder values are escaped."""
         return to_html(self.pack.ui[key], values)
 
+    def ui_markup(self, key: str, **markup: str) -> str:
+        """An interface string as HTML, its placeholders filled with HTML the caller built
+        (a link); the caller escapes what it puts in."""
+        return html.escape(self.pack.ui[key], quote=False).format_map(markup)
+
     def plain(self, key: str, **values: object) -> str:
         """An interface string as plain text (button labels, toasts)."""
         return self.pack.ui[key].format_map(values) if values else self.pack.ui[key]
