@@ -121,7 +121,7 @@ pay_other: {title: Pay elsewhere, body: We have no figures for your country yet.
 helplines: {title: Helplines, body: Someone to talk to.}
 evidence: {title: Evidence, body: Keep your records.}
 """,
-    "en/crisis.yaml": "phrases: [suicide]\n",
+    "crisis/en.yaml": "phrases: [suicide]\n",
 }
 
 

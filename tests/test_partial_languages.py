@@ -29,7 +29,7 @@ def partial_copy(content_copy, pages=(), full_ui=False, crisis=True):
     own = {pid: sw_pages[pid] for pid in pages}
     (folder / "pages" / "own.yaml").write_text(yaml.safe_dump(own, allow_unicode=True), encoding="utf-8")
     if crisis:
-        shutil.copy(CONTENT_DIR / "sw" / "crisis.yaml", folder / "crisis.yaml")
+        shutil.copy(CONTENT_DIR / "crisis" / "sw.yaml", content_copy / "crisis" / "rw.yaml")
     return content_copy
 
 

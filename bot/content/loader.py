@@ -6,7 +6,8 @@ Layout (a folder may hold any number of .yaml files, e.g. one per topic):
   content/countries.yaml      the countries offered, in menu order
   content/<lang>/ui.yaml      interface strings
   content/<lang>/pages/*.yaml page wording: title, body, optional button label
-  content/<lang>/crisis.yaml  phrases that signal suicide or self-harm, and look-alikes that do not
+  content/crisis/<code>.yaml  phrases that signal suicide or self-harm, and look-alikes that do not,
+                              one file per language, whether or not the interface exists in it
   content/survey.yaml         the working-conditions report: questions and answer codes
   content/topics.yaml         topics of updates workers can subscribe to (names: ui topic_<id>)
   content/<lang>/survey.yaml  the report's wording
@@ -30,10 +31,21 @@ from babel import Locale
 from babel.numbers import get_currency_name
 
 from bot.content import schema
-from bot.content.model import ButtonSpec, Content, Country, Fact, PageSpec, Survey, SurveyQuestion, Topic
+from bot.content.model import (
+    ButtonSpec,
+    Content,
+    Country,
+    CrisisList,
+    Fact,
+    LanguagePack,
+    PageSpec,
+    Survey,
+    SurveyQuestion,
+    Topic,
+)
 from bot.content.problems import Collector, Problem, items, unknown_keys
 from bot.content.status import not_yet_offered
-from bot.content.wording import load_language
+from bot.content.wording import crisis_list, load_language
 from bot.content.yamlfile import YamlFile
 
 # (page id, countries, the longest page id) -> the longest button data that can point at the page
@@ -79,11 +91,23 @@ def load_content(
         languages[code] = load_language(
             c, root, code, pages, facts, survey, topics, reference, languages[fallback] if fallback else None
         )
+    crisis = _crisis_lists(c, root / "crisis", languages)
     if c.problems:
         return None, c.problems
-    content = Content(pages, facts, countries, survey, languages, topics)
+    content = Content(pages, facts, countries, survey, languages, topics, crisis=crisis)
     offered = tuple(code for code in languages if not not_yet_offered(content, code))
     return dataclasses.replace(content, offered=offered), []
+
+
+def _crisis_lists(c: Collector, folder: Path, languages: Mapping[str, LanguagePack]) -> dict[str, CrisisList]:
+    """Every list is read, whichever languages the interface has (or `only` checks): a worker
+    writes in their own language whatever the bot's menus are in. A complete interface language
+    needs its list; a partial one is not offered until it has one (bot/content/status.py)."""
+    lists = {yf.path.stem: crisis_list(c, yf) for yf in c.read_folder(folder)}
+    for code, pack in languages.items():
+        if code not in lists and pack.fallback is None:
+            c.add(folder / f"{code}.yaml", 1, f"the interface speaks {code!r} but has no crisis phrases in it")
+    return lists
 
 
 def _fallback(c: Collector, root: Path, code: str) -> str | None:

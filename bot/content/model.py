@@ -82,8 +82,6 @@ class LanguagePack:
     ui: dict[str, str]
     pages: dict[str, PageText]
     survey: dict[str, str] = field(default_factory=dict)  # "<question>" and "<question>_<option>"
-    crisis: tuple[str, ...] = ()  # phrases that signal suicide or self-harm
-    not_crisis: tuple[str, ...] = ()  # ordinary phrases that must not (checked by check-content)
     # A partial language (content/<lang>/language.yaml names a fallback): what it does not have
     # yet is taken from the fallback. `borrowed`: page ids, ui keys ("ui.<key>") and survey keys
     # ("survey.<key>") shown in the fallback's words.
@@ -92,6 +90,16 @@ class LanguagePack:
 
     def borrows_page(self, page_id: str) -> bool:
         return page_id in self.borrowed
+
+
+@dataclass(frozen=True)
+class CrisisList:
+    """content/crisis/<code>.yaml: one language's words about suicide or self-harm, whether or
+    not the interface exists in that language."""
+
+    code: str
+    phrases: tuple[str, ...]  # phrases that signal suicide or self-harm
+    not_crisis: tuple[str, ...] = ()  # ordinary phrases that must not (checked by check-content)
 
 
 @dataclass(frozen=True)
@@ -105,3 +113,4 @@ class Content:
     # The languages workers can choose (a partial language only once its crisis help is its
     # own, bot/content/status.py not_yet_offered); the reference language first.
     offered: tuple[str, ...] = ()
+    crisis: dict[str, CrisisList] = field(default_factory=dict)  # by language code, all matched at once

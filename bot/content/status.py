@@ -90,8 +90,8 @@ def not_yet_offered(content: Content, code: str) -> list[str]:
     ui = sorted(key for key in pack.borrowed if key.startswith("ui."))
     if ui:
         reasons.append(f"{len(ui)} interface strings not translated")
-    if not pack.crisis:
-        reasons.append("no crisis phrases")
+    if not (code in content.crisis and content.crisis[code].phrases):
+        reasons.append(f"no crisis phrases (content/crisis/{code}.yaml)")
     spec = content.pages[CRISIS_PAGE]
     crisis_pages = {CRISIS_PAGE, *(spec.by_country or {}).values()}
     missing = sorted(pid for pid in crisis_pages if pack.borrows_page(pid))

@@ -1,7 +1,9 @@
 """One language's wording, checked against the pages, facts and survey and against English.
 
-content/<lang>/ui.yaml, pages/*.yaml, crisis.yaml and survey.yaml become a LanguagePack; the
-language-neutral content they refer to is loaded first, by bot/content/loader.py.
+content/<lang>/ui.yaml, pages/*.yaml and survey.yaml become a LanguagePack; the
+language-neutral content they refer to is loaded first, by bot/content/loader.py. The words
+about suicide or self-harm are not here: they are read for every language, interface or not,
+from content/crisis/<code>.yaml (`crisis_list`).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 
 from bot.content import schema
-from bot.content.model import Fact, LanguagePack, PageSpec, PageText, Survey, Topic
+from bot.content.model import CrisisList, Fact, LanguagePack, PageSpec, PageText, Survey, Topic
 from bot.content.problems import Collector, items, unknown_keys
 from bot.content.yamlfile import YamlFile
 
@@ -49,13 +51,11 @@ def load_language(
     texts = _page_texts(
         c, root / code / "pages", c.read_folder(root / code / "pages"), pages, facts, reference, partial
     )
-    has_crisis = not partial or (root / code / "crisis.yaml").exists()
-    crisis, not_crisis = _crisis(c, c.read(root / code / "crisis.yaml")) if has_crisis else ((), ())
     wanted = survey.questions and (not partial or (root / code / "survey.yaml").exists())
     survey_file = c.read(root / code / "survey.yaml") if wanted else None
     survey_texts = _survey_texts(c, survey_file, survey, reference, partial) if survey_file else {}
     if fallback is None:
-        return LanguagePack(code, ui, texts, survey_texts, crisis, not_crisis)
+        return LanguagePack(code, ui, texts, survey_texts)
     borrowed = (
         {pid for pid in fallback.pages if pid not in texts}
         | {f"ui.{key}" for key in fallback.ui if key not in ui}
@@ -66,17 +66,19 @@ def load_language(
         {**fallback.ui, **ui},
         {**fallback.pages, **texts},
         {**fallback.survey, **survey_texts},
-        crisis,
-        not_crisis,
         fallback.code,
         frozenset(borrowed),
     )
 
 
-def _crisis(c: Collector, yf: YamlFile | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    if yf is None:
-        return (), ()
-    unknown_keys(c, yf, (), yf.data, frozenset({"phrases", "not_crisis"}), "crisis.yaml")
+def crisis_list(c: Collector, yf: YamlFile) -> CrisisList:
+    """content/crisis/<code>.yaml: its file name is a language code babel knows."""
+    code = yf.path.stem
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        c.add(yf, 1, f"{code!r} is not a language babel knows (name the file after a code such as es or hi)")
+    unknown_keys(c, yf, (), yf.data, frozenset({"phrases", "not_crisis"}), yf.path.name)
     lists = []
     for key in ("phrases", "not_crisis"):
         value = yf.data.get(key, [])
@@ -85,8 +87,8 @@ def _crisis(c: Collector, yf: YamlFile | None) -> tuple[tuple[str, ...], tuple[s
             value = []
         lists.append(tuple(value))
     if not lists[0]:
-        c.add(yf, 1, "crisis.yaml needs phrases: without them a message about suicide goes unnoticed")
-    return lists[0], lists[1]
+        c.add(yf, 1, f"{yf.path.name} needs phrases: without them a message about suicide goes unnoticed")
+    return CrisisList(code, lists[0], lists[1])
 
 
 def _string(c: Collector, yf: YamlFile, at: tuple, value: object) -> str | None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.content.loader import load_content
+from bot.content.model import CrisisList
 from bot.content.problems import Problem
 from bot.content.schema import CRISIS_FIRST_CHARS, HOME_PAGE, MAX_MESSAGE_CHARS, MAX_SCREEN_CHARS
+from bot.guide.crisis import CrisisDetector, spelling_variants
 from bot.guide.navigation import Navigator, Prefs
 from bot.ui import callbacks
 from bot.ui.screens import visible_text
@@ -71,14 +73,31 @@ def load_navigator(root: Path, only: list[str] | None = None) -> Navigator:
                         f" the first message must stay under {CRISIS_FIRST_CHARS}, numbers first",
                     )
                 )
-    for code, pack in content.languages.items():
-        crisis_yaml = f"{root.name}/{code}/crisis.yaml"
-        for phrase in pack.crisis:
-            if not navigator.crisis(phrase):
-                problems.append(Problem(crisis_yaml, 1, f"phrase {phrase!r} does not match itself"))
-        for phrase in pack.not_crisis:
-            if navigator.crisis(phrase):
-                problems.append(Problem(crisis_yaml, 1, f"ordinary phrase {phrase!r} would raise a crisis alarm"))
+    problems += crisis_problems(root, content.crisis, navigator.crisis)
     if problems:
         raise ContentError(problems)
     return navigator
+
+
+def crisis_problems(root: Path, lists: dict[str, CrisisList], detector: CrisisDetector) -> list[Problem]:
+    """Both directions, every list against all the others (they are matched all at once):
+    each phrase raises the alarm as people type it (shouted, elongated, without accents, amid
+    punctuation), in its own language; no ordinary sentence of any list raises it."""
+    problems = []
+    for code, words in lists.items():
+        crisis_yaml = f"{root.name}/crisis/{code}.yaml"
+        for phrase in words.phrases:
+            missed = [v for v in spelling_variants(phrase) if code not in detector.languages(v)]
+            if missed:
+                problems.append(Problem(crisis_yaml, 1, f"phrase {phrase!r} does not match {missed[0]!r}"))
+        for sentence in words.not_crisis:
+            if found := detector.languages(sentence):
+                problems.append(
+                    Problem(
+                        crisis_yaml,
+                        1,
+                        f"ordinary phrase {sentence!r} would raise a crisis alarm "
+                        f"(a phrase of {', '.join(found)} matches it)",
+                    )
+                )
+    return problems

@@ -40,7 +40,7 @@ class Navigator:
         self.router_of = {
             target: pid for pid, spec in content.pages.items() for target in (spec.by_country or {}).values()
         }
-        self.crisis = CrisisDetector(p for pack in content.languages.values() for p in pack.crisis)
+        self.crisis = CrisisDetector({code: words.phrases for code, words in content.crisis.items()})
         # A partial language is offered (menu, Telegram's language) once its crisis help is its own.
         self.languages = list(content.offered)
         # Rendered once at start-up: pages are static, and this also proves every page renders.
