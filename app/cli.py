@@ -137,7 +137,8 @@ def check_content(languages: list[str] | None = None) -> int:
     pages = len(navigator.content.pages)
     offered = navigator.languages
     codes = ", ".join(c if c in offered else f"{c} (partial, not offered yet)" for c in navigator.content.languages)
-    print(f"content OK: {pages} pages, {len(navigator.content.facts)} facts, languages {codes}")
+    crisis = ", ".join(navigator.content.crisis)
+    print(f"content OK: {pages} pages, {len(navigator.content.facts)} facts, languages {codes}, crisis words {crisis}")
     old = status.stale(CONTENT_DIR, navigator.content)
     if old:
         # Stale translations are reported, not refused: an English fix must not block a release.
