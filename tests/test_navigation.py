@@ -53,7 +53,7 @@ def test_back_goes_to_the_page_that_links_here(navigator):
 def test_welcome_offers_the_other_languages_in_one_tap(navigator):
     t = navigator.texts_for(Prefs(), "fr")
     welcome = navigator.welcome(t, Prefs())
-    assert [b.label for b in welcome.rows[0]] == ["English", "Español", "Kiswahili"]
+    assert [b.label for b in welcome.rows[0]] == ["English", "Español", "Kiswahili", "العربية"]
     assert "Telegram" in welcome.text  # the safety notice says Telegram can see the chat
 
 
