@@ -122,10 +122,11 @@ async def test_compose_preview_confirm_and_deliver_in_each_language(organized):
         "El día de pago pasa al viernes.",
         "La paie passe au vendredi.",
         "Malipo yamehamishiwa Ijumaa.",
+        "يوم الدفع ينتقل إلى الجمعة.",  # Arabic is offered too (partial, with its crisis phrases)
     ]
     preview = await compose(organized, organizer, per_language=True, words=words)
     # The previews: one message per language, exactly as workers get it (protected, neutral first line).
-    for code, text in zip(["en", "es", "fr", "sw"], words, strict=True):
+    for code, text in zip(["en", "es", "fr", "sw", "ar"], words, strict=True):
         wt = texts(organized, code)
         shown = [m for m in organizer.user.bot_messages if m.text and text in m.text]
         assert len(shown) == 1 and shown[0].protect_content
@@ -140,7 +141,7 @@ async def test_compose_preview_confirm_and_deliver_in_each_language(organized):
     progress = await organizer.press(t.plain("broadcast_send"), preview)
     broadcast_id = await latest_broadcast(organized)
     await services(organized).progress.wait_over(broadcast_id)
-    for chat, code, text in zip(workers, ["en", "es", "fr", "sw", "sw"], [*words, words[3]], strict=True):
+    for chat, code, text in zip(workers, ["en", "es", "fr", "sw", "sw"], [*words[:4], words[3]], strict=True):
         (message,) = received(organized, chat, texts(organized, code))
         assert text in message.text and message.protect_content
     assert not received(organized, others[0], t)  # chose another topic
