@@ -148,7 +148,13 @@ def test_an_interface_language_needs_its_crisis_list_and_a_list_needs_a_language
 
 @pytest.mark.parametrize(
     "bot_language, text",
-    [("fr", "bghit nmout"), ("en", "gusto ko nang mamatay"), ("sw", "मैं मरना चाहता हूँ"), ("en", "quiero morir")],
+    [
+        ("fr", "bghit nmout"),
+        ("fr", "te-hamono tena aho"),
+        ("en", "gusto ko nang mamatay"),
+        ("sw", "मैं मरना चाहता हूँ"),
+        ("en", "quiero morir"),
+    ],
 )
 async def test_distress_in_another_language_than_the_bots_gets_helplines_first(haki, bot_language, text):
     person = Chatter(haki, 1200 + len(text), language_code=bot_language)
