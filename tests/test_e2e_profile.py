@@ -67,6 +67,7 @@ def test_the_sensitive_words_check_would_catch_them():
 async def test_a_new_language_gets_its_profile_without_code(content_copy, tmp_path):
     # A language is a folder of content: here Portuguese, as a copy of the English.
     shutil.copytree(content_copy / "en", content_copy / "pt")
+    shutil.copy(content_copy / "crisis" / "en.yaml", content_copy / "crisis" / "pt.yaml")  # its crisis words
     ui_yaml = content_copy / "pt" / "ui.yaml"
     text = ui_yaml.read_text()
     for key in ("bot_description", "bot_short_description", "command_menu"):
