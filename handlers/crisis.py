@@ -22,6 +22,8 @@ async def check(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s: Services = context.bot_data["haki"]
     if not text or not s.navigator.crisis(text) or flows.current_name(context) == composer.NAME:
         return
-    _, t, prefs = await viewer(update, context)
+    _, _, prefs = await viewer(update, context)
+    user = update.effective_user
+    t = s.navigator.crisis_texts(prefs, user.language_code if user else None, text)
     await screens.send(context, update.effective_chat.id, s.navigator.crisis_help(t, prefs))
     raise ApplicationHandlerStop

@@ -147,20 +147,31 @@ def test_an_interface_language_needs_its_crisis_list_and_a_list_needs_a_language
 
 
 @pytest.mark.parametrize(
-    "bot_language, text",
+    "app_language, text, answered_in",
     [
-        ("fr", "bghit nmout"),
-        ("fr", "te-hamono tena aho"),
-        ("en", "gusto ko nang mamatay"),
-        ("sw", "मैं मरना चाहता हूँ"),
-        ("en", "quiero morir"),
+        ("fr", "bghit nmout", "ar"),  # Darija: Haki speaks Arabic, so the answer is in Arabic
+        ("fr", "te-hamono tena aho", "fr"),  # Malagasy: no interface yet, the app's language
+        ("en", "gusto ko nang mamatay", "en"),
+        ("sw", "मैं मरना चाहता हूँ", "sw"),
+        ("en", "quiero morir", "es"),
     ],
 )
-async def test_distress_in_another_language_than_the_bots_gets_helplines_first(haki, bot_language, text):
-    person = Chatter(haki, 1200 + len(text), language_code=bot_language)
+async def test_distress_from_someone_who_chose_no_language_is_answered_in_the_language_written(
+    haki, app_language, text, answered_in
+):
+    person = Chatter(haki, 1200 + len(text), language_code=app_language)
     reply = await person.say(text)
-    first_line = haki.navigator.content.languages[bot_language].ui["crisis_automated"]
-    assert reply.text.split("\n")[0] == first_line  # the crisis answer, in the bot's language
+    first_line = haki.navigator.content.languages[answered_in].ui["crisis_automated"]
+    assert reply.text.split("\n")[0] == first_line
+    assert len(person.user.bot_messages) == 1
+
+
+@pytest.mark.parametrize("chosen, text", [("fr", "bghit nmout"), ("sw", "quiero morir"), ("en", "je veux mourir")])
+async def test_distress_from_someone_who_chose_a_language_is_answered_in_theirs(haki, chosen, text):
+    person = Chatter(haki, 1400 + len(text), language_code="en")
+    await haki.app.bot_data["haki"].preferences.update(person.user.id, language=chosen)
+    reply = await person.say(text)
+    assert reply.text.split("\n")[0] == haki.navigator.content.languages[chosen].ui["crisis_automated"]
     assert len(person.user.bot_messages) == 1
 
 

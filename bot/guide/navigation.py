@@ -68,6 +68,16 @@ class Navigator:
         text = f"{t.ui('welcome')}\n\n{t.ui('safety_notice')}\n\n{t.ui('menu_prompt')}"
         return Screen(text, (others, *menu.rows))
 
+    def crisis_texts(self, prefs: Prefs, language_code: str | None, message: str) -> Texts:
+        """The language of a crisis answer: the user's own when they chose one, otherwise the one
+        the message was written in (when Haki speaks it), otherwise their Telegram app's."""
+        if prefs.language in self.languages:
+            return self._texts[prefs.language]
+        written = [code for code in self.crisis.languages(message) if code in self.languages]
+        if len(written) == 1:  # mixed languages: the app's language decides
+            return self._texts[written[0]]
+        return self.texts_for(prefs, language_code)
+
     def crisis_help(self, t: Texts, prefs: Prefs) -> Screen:
         """The answer to a message about suicide or self-harm, at once, asking nothing first.
 
