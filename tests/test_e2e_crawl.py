@@ -15,8 +15,12 @@ from bot.ui import callbacks
 from tests.conftest import Chatter
 
 LEFTOVER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
-LANGUAGES = ["en", "es", "fr", "sw"]
+LANGUAGES = ["en", "es", "fr", "sw", "ar"]  # every offered language: Arabic is partial (fallback French)
 screens_by_language: dict[str, dict[str, str]] = {}
+
+
+def test_the_crawl_covers_every_offered_language(navigator):
+    assert sorted(LANGUAGES) == sorted(navigator.languages)
 
 
 @pytest.mark.parametrize("code", LANGUAGES)

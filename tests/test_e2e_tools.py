@@ -128,3 +128,23 @@ async def test_ordinary_phrases_raise_no_alarm(haki, text):
     person = Chatter(haki, 990)
     reply = await person.say(text)
     assert reply.text.startswith("I work with buttons")
+
+
+def test_the_crisis_answer_of_every_country_and_language_puts_numbers_in_order(navigator):
+    """For each offered language and each country (and none): the automated-assistant line,
+    then the 24-hour line where one is verified, then the emergency number; under 600 characters."""
+    content = navigator.content
+    for code in navigator.languages:
+        t = navigator.texts_for(Prefs(language=code), None)
+        for country in content.countries.values():
+            screen = navigator.crisis_help(t, Prefs(language=code, country=country.code))
+            lines = screen.plain_text.split("\n")
+            expected = [t.ui("crisis_automated")]
+            if country.crisis_line:
+                expected.append(t.ui("crisis_line", number=t.fact(country.crisis_line)))
+            expected.append(t.ui("crisis_emergency", number=t.fact(country.emergency)))
+            assert lines[: len(expected)] == expected, (code, country.code)
+            assert len(screen.plain_text) < 600
+        unknown = navigator.crisis_help(t, Prefs(language=code)).plain_text
+        assert unknown.split("\n")[:2] == [t.ui("crisis_automated"), t.ui("crisis_emergencies")]
+        assert len(unknown) < 600

@@ -48,7 +48,7 @@ def test_a_partial_language_shows_what_it_lacks_in_its_fallback_with_a_note(cont
     assert t.code == "rw"
     borrowed = partial.page(t, prefs, "health").text
     first_line = borrowed.split("\n")[0]
-    assert first_line.startswith(f"<i>{NOTE}") and "Kiswahili" in first_line
+    assert first_line.startswith(f"<i>{NOTE}") and t.locale.languages["sw"] in first_line
     assert "Afya ya akili" in borrowed or partial.content.languages["sw"].pages["health"].title in borrowed
     assert NOTE not in partial.page(t, prefs, "pay").text
 
@@ -90,3 +90,22 @@ def test_a_fallback_must_be_a_complete_language(content_copy):
         assert "fallback 'xx' is not a complete language" in str(error)
     else:
         raise AssertionError("a fallback that does not exist was accepted")
+
+
+async def test_arabic_is_offered_right_to_left_with_french_where_it_has_no_page_yet(haki):
+    """The real partial language: an Arabic Telegram app lands in Arabic; a page not yet
+    translated comes in French under one Arabic line that says so."""
+    from tests.conftest import Chatter
+
+    arabic = haki.navigator.content.languages["ar"]
+    assert arabic.fallback == "fr" and "ar" in haki.navigator.languages
+    person = Chatter(haki, 4242, language_code="ar")
+    home = await person.say("/start")
+    assert home.text.startswith(arabic.ui["welcome"][:12])
+    assert arabic.borrows_page("health") and not arabic.borrows_page("health_breathe")
+    page = await person.press(arabic.pages["health"].button, home)
+    note = arabic.ui["fallback_note"].split("{")[0]
+    assert page.text.startswith(note) and "الفرنسية" in page.text.split("\n")[0]  # French, named in Arabic
+    assert haki.navigator.content.languages["fr"].pages["health"].title in page.text
+    own = await person.press(arabic.pages["health_breathe"].button, page)
+    assert note not in own.text and arabic.pages["health_breathe"].title in own.text

@@ -49,7 +49,9 @@ class Navigator:
     def _rendered(self, t: Texts, page_id: str) -> list[str]:
         screens = page_screens(self.content, t, page_id)
         if t.pack.borrows_page(page_id):  # not translated yet: say so, in the user's language
-            note = t.ui("fallback_note", language=language_autonym(t.pack.fallback))
+            # The fallback's name in the user's own language ("الفرنسية", not "Français").
+            name = t.locale.languages.get(t.pack.fallback) or language_autonym(t.pack.fallback)
+            note = t.ui("fallback_note", language=name)
             screens = [f"<i>{note}</i>\n\n{screens[0]}", *screens[1:]]
         return screens
 
