@@ -83,9 +83,12 @@ class Navigator:
     def crisis_help(self, t: Texts, prefs: Prefs) -> Screen:
         """The answer to a message about suicide or self-harm, at once, asking nothing first.
 
-        Built on safe-messaging practice (WHO's guidance for suicide prevention, the crisis-line
-        conventions; docs/privacy.md cites them): first say plainly that this is an automatic
-        assistant nobody reads, then numbers: the country's 24-hour line, then its emergency
+        Built on safe-messaging practice: WHO's "Preventing suicide: a resource for media
+        professionals" (2023 update; fact intl_who_safe_messaging) asks for where to get help and
+        no detail of methods; for automated tools, saying plainly that they are not a person and
+        leading to human help (fact intl_ai_crisis_convention, a journal commentary: no crisis-line
+        body has written this for chatbots yet). So: first that this is an automatic assistant
+        nobody reads, then numbers: the country's 24-hour line, then its emergency
         number; with no country known, every listed country's emergency number at once and the
         country buttons. Short (CRISIS_FIRST_CHARS, held by the content check); everything else
         (every helpline, with hours and sources) is one tap away."""
