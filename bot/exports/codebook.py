@@ -13,7 +13,7 @@ from bot.content.schema import OTHER_COUNTRY
 from bot.exports.options import PERIOD, Variable
 from bot.exports.periods import period_label
 from bot.releases.design import CENTER, NOT_ANSWERED, OTHER_CURRENCY, PAY_BAND, PAY_CHECK
-from bot.releases.pay import BELOW, NOT_BELOW, UNKNOWN
+from bot.releases.pay import BELOW, NOT_BELOW, UNKNOWN, band_of
 from bot.releases.release import Release
 
 ALL = "ALL"  # a margin: the total over a dimension
@@ -70,16 +70,6 @@ def labels(content: Content, name: str, codes: tuple[str, ...] | list[str]) -> d
     return found
 
 
-def band_range(content: Content, code: str) -> tuple[Fraction, Fraction | None] | None:
-    """A pay band's [low, high) in the country's currency; None for a code that is not a band."""
-    try:
-        low = Fraction(code)
-    except ValueError:
-        return None
-    higher = [Fraction(str(b)) for b in content.survey.pay_bands if Fraction(str(b)) > low]
-    return low, (min(higher) if higher else None)
-
-
 def number(value: Fraction) -> str:
     return f"{value.numerator}" if value.denominator == 1 else f"{float(value):g}"
 
@@ -87,7 +77,7 @@ def number(value: Fraction) -> str:
 def _band_label(content: Content, code: str) -> str:
     if code == OTHER_CURRENCY:
         return "Paid in a currency other than the country's (or the country is 'another country'): no band"
-    found = band_range(content, code)
+    found = band_of(code, tuple(content.survey.pay_bands))
     if found is None:
         return code
     low, high = found

@@ -32,7 +32,6 @@ from bot.exports.codebook import (
     ALL,
     MARGIN_LABEL,
     attribute_variable,
-    band_range,
     country_name,
     labels,
     number,
@@ -45,6 +44,7 @@ from bot.privacy.disclosure import THRESHOLD
 from bot.releases.design import CENTER, NOT_ANSWERED, PAY_BAND, PAY_CHECK
 from bot.releases.pay import BELOW
 from bot.releases.release import Release
+from bot.stats.figures import medians_of
 from bot.tools.fairpay import minimum_hourly
 
 TABLES_CSV, TABLES_JSONL = "tables.csv", "tables.jsonl"
@@ -223,49 +223,24 @@ PAY_COLUMNS = [
 
 def pay_medians(content: Content, periods: dict[str, list[Release]]) -> list[dict[str, object]]:
     """Per period (then ALL) and per country and pay unit: the median band, where the group's
-    count in the country's currency is at least THRESHOLD."""
-    names = (CENTER, PAY_UNIT, PAY_BAND)
-    latest = next(reversed(periods.values()))[-1]
-    codes = {n: list(latest.attributes[n]) for n in names}
-    for group in periods.values():
-        for release in group:
-            for n in names:
-                codes[n] += [v for v in release.attributes[n] if v not in codes[n]]
-    sums = {p: sum(release_cells(r, names, codes)[0] for r in group) for p, group in periods.items()}
-    sums[ALL] = sum(sums.values())
-    bands = [(i, band_range(content, code)) for i, code in enumerate(codes[PAY_BAND])]
-    bands = sorted(((i, b) for i, b in bands if b is not None), key=lambda ib: ib[1][0])
-    found = []
-    for period, cells in sums.items():
-        for c, code in enumerate(codes[CENTER]):
-            country = content.countries.get(code)
-            if country is None or not country.currency:
-                continue
-            for u, unit in enumerate(codes[PAY_UNIT]):
-                if unit == NOT_ANSWERED:
-                    continue
-                counts = [int(cells[c, u, i]) for i, _ in bands]
-                total = sum(counts)
-                if total < THRESHOLD:
-                    continue
-                middle = (total + 1) // 2
-                at = int(np.argmax(np.cumsum(counts) >= middle))
-                low, high = bands[at][1]
-                found.append(
-                    {
-                        PERIOD: period,
-                        "country": code,
-                        PAY_UNIT: unit,
-                        "currency": country.currency,
-                        "reports": total,
-                        "median_band_low": _plain(low),
-                        "median_band_high": None if high is None else _plain(high),
-                        "median_band": f"{number(low)} {country.currency} or more"
-                        if high is None
-                        else f"{number(low)} to {number(high)} {country.currency}",
-                    }
-                )
-    return found
+    count in the country's currency is at least THRESHOLD (bot.stats.figures.medians_of, as /stats)."""
+    groups = {**periods, ALL: [release for group in periods.values() for release in group]}
+    return [
+        {
+            PERIOD: period,
+            "country": m.country,
+            PAY_UNIT: m.unit,
+            "currency": m.currency,
+            "reports": m.reports,
+            "median_band_low": _plain(m.low),
+            "median_band_high": None if m.high is None else _plain(m.high),
+            "median_band": f"{number(m.low)} {m.currency} or more"
+            if m.high is None
+            else f"{number(m.low)} to {number(m.high)} {m.currency}",
+        }
+        for period, group in groups.items()
+        for m in medians_of(content, group)
+    ]
 
 
 def _plain(value) -> int | float:

@@ -79,6 +79,7 @@ class Median:
     currency: str
     low: Fraction  # the median report's pay band: [low, high)
     high: Fraction | None  # None for the top band
+    reports: int = 0  # the (noisy) reports of the group it is the median of
 
 
 @dataclass(frozen=True)
@@ -198,7 +199,7 @@ def medians_of(content: Content, releases: Sequence[Release]) -> tuple[Median, .
             for band in sorted(counts):
                 seen += counts[band]
                 if seen >= middle:
-                    medians.append(Median(code, unit, country.currency, *band))
+                    medians.append(Median(code, unit, country.currency, *band, sum(counts.values())))
                     break
     return tuple(medians)
 
