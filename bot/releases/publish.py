@@ -36,15 +36,17 @@ class Publisher:
         self._content = content
         self.clock = clock  # today's date; tests move it on to close a month
         self._lock = asyncio.Lock()
+        self._first: str | None = None
         self.released = asyncio.Event()  # set once a month has been released by this publisher
 
     async def first_month(self) -> str:
         """The first month releases cover: fixed the first time it is asked (this month, or the
         earliest report's in an older install)."""
-        today = self.clock()
-        earliest = await self._reports.earliest_week()
-        first = min([current_month(today), *([month_of(earliest)] if earliest else [])])
-        return await self._releases.start(first)
+        if self._first is None:  # fixed once stored: no need to scan or write again
+            earliest = await self._reports.earliest_week()
+            first = min([current_month(self.clock()), *([month_of(earliest)] if earliest else [])])
+            self._first = await self._releases.start(first)
+        return self._first
 
     async def releases(self) -> list[Release]:
         """Every released month, oldest first, releasing any that closed since."""
