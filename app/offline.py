@@ -20,6 +20,11 @@ from handlers.application import build_application, start_services, stop_service
 from sandbox import Sandbox
 
 DEMO_TOKEN = "123456789:" + "S" * 35  # the sandbox accepts it; Telegram never sees it
+# enforce_limits=False is a Telegram without flood limits, for tests of flows rather than of limits
+# (a test hammering one chat would otherwise wait a second a message): the bot's send budget is
+# opened to match. With enforce_limits=True (the demo, the broadcast and flood tests) both are
+# Telegram's, and the budget is the production one.
+UNLIMITED = {"send_rate": 1000.0, "chat_send_rate": 1000.0}
 
 
 class OfflineBot:
@@ -52,6 +57,7 @@ class OfflineBot:
             data_dir=self.data_dir,
             organizers=self._organizers,
             researchers=self._researchers,
+            **({} if self.sandbox.enforce_limits else UNLIMITED),
         )
         self.app = build_application(config, self.navigator)
         self.app.update_processor.on_processed.append(self._processed)

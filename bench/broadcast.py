@@ -42,7 +42,7 @@ sys.path.insert(0, str(REPO))
 from process_stats import cpu_seconds, peak_rss_mb  # noqa: E402
 
 from app.cli import CONTENT_DIR  # noqa: E402
-from bot import broadcasts  # noqa: E402
+from bot.broadcasts import composer  # noqa: E402
 from bot.guide.check import load_navigator  # noqa: E402
 from bot.guide.navigation import Prefs  # noqa: E402
 from bot.privacy.chat_cipher import ChatCipher  # noqa: E402
@@ -137,7 +137,7 @@ async def subscribe_and_broadcast(store: Store, key: str, chats: range) -> tuple
     recipients = await subscriptions.audience(["en"], None, ["pay"], datetime.now(UTC))
     audience_ms = (time.perf_counter() - started) * 1000
     t = NAVIGATOR.texts_for(Prefs(language="en"), None)
-    text = broadcasts.worker_message(t, "Pay day moves to Friday. Bring your ID.")
+    text = composer.worker_message(t, "Pay day moves to Friday. Bring your ID.")
     return await store.broadcasts.create_broadcast({"en": text}, recipients), audience_ms
 
 

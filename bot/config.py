@@ -15,6 +15,10 @@ from pathlib import Path
 from dotenv import find_dotenv, load_dotenv
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
+# Telegram's flood limits, as bot/sending/budget.py keeps them (its docstring says why 28).
+SEND_RATE = 28.0  # messages a second in all chats (Telegram: about 30)
+MAX_SEND_RATE = 30.0
+CHAT_RATE = 1.0  # messages a second to one private chat (Telegram: about 1, short bursts allowed)
 
 # (name, what it is) — shown by `python bot.py --help`.
 VARIABLES: list[tuple[str, str]] = [
@@ -32,7 +36,15 @@ VARIABLES: list[tuple[str, str]] = [
     ),
     ("HAKI_ORGANIZERS", "comma-separated Telegram user ids of organizers"),
     ("HAKI_RESEARCHERS", "comma-separated Telegram user ids of researchers"),
-    ("HAKI_BROADCAST_RATE", "broadcast messages per second (default 25; at most 30, or 1000 with paid broadcasts)"),
+    (
+        "HAKI_SEND_RATE",
+        "messages per second the bot sends in all, replies and broadcasts (default 28; at most 30, Telegram's limit)",
+    ),
+    ("HAKI_CHAT_SEND_RATE", "messages per second to one chat (default 1, Telegram's limit; lower it if Telegram asks)"),
+    (
+        "HAKI_BROADCAST_RATE",
+        "broadcast messages per second (default 25; at most HAKI_SEND_RATE, or 1000 with paid broadcasts)",
+    ),
     (
         "HAKI_PAID_BROADCASTS",
         "1 to send broadcasts with allow_paid_broadcast (0.1 Telegram Star per message; default 0)",
@@ -64,6 +76,8 @@ class Config:
     log_level: int = logging.INFO
     broadcast_rate: float = 25.0
     paid_broadcasts: bool = False
+    send_rate: float = SEND_RATE
+    chat_send_rate: float = CHAT_RATE
 
     @property
     def database_path(self) -> Path:
@@ -106,17 +120,13 @@ def load(env: dict[str, str] | None = None, *, require_bot: bool = True, dotenv:
     paid = env.get("HAKI_PAID_BROADCASTS", "").strip() or "0"
     if paid not in ("0", "1"):
         raise ConfigError(f"HAKI_PAID_BROADCASTS must be 0 or 1 (got {paid!r})")
-    limit = 1000.0 if paid == "1" else 30.0
-    raw_rate = env.get("HAKI_BROADCAST_RATE", "").strip() or "25"
-    try:
-        rate = float(raw_rate)
-    except ValueError:
-        rate = -1.0
-    if not 0 < rate <= limit:
-        raise ConfigError(
-            f"HAKI_BROADCAST_RATE must be a number above 0 and at most {limit:g} messages a second "
-            f"(got {raw_rate!r}); Telegram allows 30, or 1000 with HAKI_PAID_BROADCASTS=1"
-        )
+    send_rate = _rate(
+        env, "HAKI_SEND_RATE", SEND_RATE, MAX_SEND_RATE, "Telegram allows about 30 messages a second in all"
+    )
+    chat_rate = _rate(env, "HAKI_CHAT_SEND_RATE", CHAT_RATE, CHAT_RATE, "Telegram allows about one a second per chat")
+    limit = 1000.0 if paid == "1" else send_rate
+    why = "broadcasts share HAKI_SEND_RATE with replies; paid ones (HAKI_PAID_BROADCASTS=1) may go up to 1000"
+    rate = _rate(env, "HAKI_BROADCAST_RATE", 25.0, limit, why)
 
     return Config(
         token=token,
@@ -128,7 +138,24 @@ def load(env: dict[str, str] | None = None, *, require_bot: bool = True, dotenv:
         log_level=getattr(logging, level_name),
         broadcast_rate=rate,
         paid_broadcasts=paid == "1",
+        send_rate=send_rate,
+        chat_send_rate=chat_rate,
     )
+
+
+def _rate(env: dict[str, str], name: str, default: float, limit: float, why: str) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return min(default, limit)
+    try:
+        rate = float(raw)
+    except ValueError:
+        rate = -1.0
+    if not 0 < rate <= limit:
+        raise ConfigError(
+            f"{name} must be a number above 0 and at most {limit:g} messages a second (got {raw!r}); {why}"
+        )
+    return rate
 
 
 def _secret_key(env: dict[str, str]) -> str:

@@ -45,6 +45,7 @@ from bot.privacy.pseudonyms import Pseudonyms
 from bot.releases.periods import current_month
 from bot.releases.publish import Publisher
 from bot.reports.monthly_limit import MonthlyLimit
+from bot.sending.budget import SendBudget
 from bot.store import Store
 from bot.tools import fairpay, letter
 from bot.ui import callbacks
@@ -69,6 +70,7 @@ from handlers.delivery import telegram_send
 from handlers.http_client import AiohttpRequest
 from handlers.memory import HakiApplication, Sweeper, forget_chat
 from handlers.per_chat import PerChatUpdateProcessor
+from handlers.rate_limiter import BUDGETED, SendLimiter
 from handlers.services import SERVICES, Services
 
 log = logging.getLogger(__name__)
@@ -116,13 +118,17 @@ def button_routes() -> dict:
 
 
 def build_application(config: Config, navigator: Navigator) -> Application:
+    processor = PerChatUpdateProcessor()
+    # One send budget for every message, replies and broadcasts (the Deliverer takes it from here).
+    limiter = SendLimiter(SendBudget(config.send_rate, config.chat_send_rate), moved_on=processor.waiting)
     app = (
         ApplicationBuilder()
         .application_class(HakiApplication)  # keeps no chat ids for a persistence it has not got
         .token(config.token)
         .base_url(config.api_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .concurrent_updates(PerChatUpdateProcessor())
+        .concurrent_updates(processor)
+        .rate_limiter(limiter)
         # PTB's pool size; a burst waits for a free connection rather than failing after 1 s.
         .request(AiohttpRequest(connection_pool_size=256, pool_timeout=30))
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
@@ -172,7 +178,9 @@ async def start_services(app: Application) -> None:
         # Protected like the report: the message cannot be forwarded or saved from the chat; and
         # remembered, so that Exit clears it from the phone with the rest.
         try:
-            message = await app.bot.send_message(chat_id, text, protect_content=True, **options)
+            message = await app.bot.send_message(
+                chat_id, text, protect_content=True, rate_limit_args=BUDGETED, **options
+            )
         except Forbidden:
             forget_chat(app, chat_id, chat_id)  # blocked: nothing of the chat stays in memory either
             raise
@@ -186,6 +194,7 @@ async def start_services(app: Application) -> None:
         on_blocked=subscriptions.remove,
         on_finished=progress.finished,
         paid=config.paid_broadcasts,
+        budget=app.bot.rate_limiter.budget,
     )
     services = Services(
         config,

@@ -3,13 +3,10 @@ bot/broadcasts/delivery.py understands, so the delivery engine needs no Telegram
 
 from __future__ import annotations
 
-import warnings
-from datetime import timedelta
-
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.broadcasts.delivery import Blocked, FloodWait, Rejected, Send, Unreachable
+from handlers.rate_limiter import retry_after_seconds
 
 
 def telegram_send(send: Send) -> Send:
@@ -20,7 +17,7 @@ def telegram_send(send: Send) -> Send:
         try:
             return await send(chat_id, text, **options)
         except RetryAfter as err:
-            raise FloodWait(err.message, _seconds(err)) from err
+            raise FloodWait(err.message, retry_after_seconds(err)) from err
         except Forbidden as err:
             raise Blocked(err.message) from err
         except BadRequest as err:  # before NetworkError: BadRequest is its subclass
@@ -33,11 +30,3 @@ def telegram_send(send: Send) -> Send:
             raise Rejected(err.message) from err
 
     return sending
-
-
-def _seconds(err: RetryAfter) -> float:
-    # PTB 22 warns on every read of retry_after until PTB_TIMEDELTA is set; either type is handled.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = err.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)

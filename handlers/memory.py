@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 from telegram.ext import Application
 
-from handlers import flows, trail
+from handlers import flows, screens, trail
 
 SWEEP_INTERVAL = 10 * 60  # seconds between two sweeps of every chat's memory
 
@@ -52,7 +52,7 @@ def forget_chat(application: Application, chat_id: int, user_id: int | None = No
 
 
 class Sweeper:
-    """Every `interval` seconds: expired trails and abandoned forms go, then every empty entry."""
+    """Every `interval` seconds: expired trails, abandoned forms and old edits go, then every empty entry."""
 
     def __init__(
         self, application: Application, interval: float = SWEEP_INTERVAL, clock: Callable[[], float] = time.monotonic
@@ -69,6 +69,7 @@ class Sweeper:
         for chat_id, data in list(app.chat_data.items()):
             trail.prune(data, now)
             flows.expire(data, now)
+            screens.expire(data, now)
             if not data:
                 app.drop_chat_data(chat_id)
         for user_id, data in list(app.user_data.items()):

@@ -13,6 +13,7 @@ exactly the order in which updates were fetched.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -29,6 +30,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         super().__init__(_UNBOUNDED)
         self._running = asyncio.BoundedSemaphore(max_running)
         self._tails: dict[object, asyncio.Future[None]] = {}  # chat -> its last queued update's completion
+        self._queued: Counter[object] = Counter()  # chat -> its updates not yet started
         self.on_processed: list[Callable[[object], None]] = []  # observers (tests, demo, shutdown)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
@@ -38,9 +40,15 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         if key is not None:
             self._tails[key] = done
         started = False
+        self._queued[key] += 1
         try:
-            if previous is not None:
-                await asyncio.shield(previous)  # a cancelled waiter must not cancel the chat's chain
+            try:
+                if previous is not None:
+                    await asyncio.shield(previous)  # a cancelled waiter must not cancel the chat's chain
+            finally:
+                self._queued[key] -= 1
+                if not self._queued[key]:
+                    del self._queued[key]
             async with self._running:
                 started = True
                 await coroutine
@@ -52,6 +60,10 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 del self._tails[key]  # no one queued behind: forget the chat
             for observer in self.on_processed:
                 observer(update)
+
+    def waiting(self, chat_id: int | str) -> bool:
+        """An update of this chat is queued behind the one being handled: the person has moved on."""
+        return self._queued[("chat", chat_id)] > 0
 
     async def initialize(self) -> None:
         pass

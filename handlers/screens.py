@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest
@@ -12,6 +13,10 @@ from bot.ui.screens import Screen
 from handlers import trail
 
 log = logging.getLogger(__name__)
+# The last edit of the chat, for a worker who taps the same button again before their phone has
+# the new screen: in chat memory only, kept this long (handlers/memory.py's sweep drops it).
+_SHOWN = "shown"
+SHOWN_SECONDS = 60.0
 
 
 def keyboard(screen: Screen) -> InlineKeyboardMarkup | None:
@@ -41,6 +46,13 @@ async def edit(context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, screen:
     markup = keyboard(screen)
     if message.text == screen.plain_text and message.reply_markup == markup:
         return  # a double tap, or a button that leads where we are: nothing to change
+    # The same button of the same screen, pressed again: the first press has drawn this already.
+    # (Telegram's copy of the message is from the moment of the press, so the check above misses it.)
+    edit_key = (message.message_id, hash((message.text, _markup_key(message.reply_markup))), hash(screen))
+    chat_data = context.chat_data if context.chat_data is not None else {}
+    shown = chat_data.get(_SHOWN)
+    if shown is not None and shown[0] == edit_key and time.monotonic() - shown[1] < SHOWN_SECONDS:
+        return
     try:
         await message.edit_text(screen.text, reply_markup=markup)
     except BadRequest as exc:
@@ -51,3 +63,17 @@ async def edit(context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, screen:
             await send(context, message.chat_id, screen)
             return
         raise
+    chat_data[_SHOWN] = (edit_key, time.monotonic())
+
+
+def expire(chat_data: dict, now: float) -> None:
+    """Forget the last edit once a repeated press of its button can no longer be on its way."""
+    shown = chat_data.get(_SHOWN)
+    if shown is not None and now - shown[1] >= SHOWN_SECONDS:
+        del chat_data[_SHOWN]
+
+
+def _markup_key(markup: InlineKeyboardMarkup | None) -> int:
+    if markup is None:
+        return hash(None)
+    return hash(tuple(tuple((b.text, b.callback_data) for b in row) for row in markup.inline_keyboard))

@@ -24,6 +24,7 @@ from .state import JSON, Chat, SandboxState, StoredFile
 from .users import SandboxUser
 
 _BY_LOWER_NAME = {name.lower(): name for name in METHODS}  # Telegram ignores method-name case
+IN_FLIGHT = 0.25  # seconds after a 429 is answered in which sends already on their way may still arrive
 
 
 @dataclass(slots=True)
@@ -57,6 +58,11 @@ class Sandbox:
         self.calls_by_method: Counter[str] = Counter()
         self.answers_by_status: Counter[int] = Counter()
         self.flood_limited = 0  # 429s caused by the flood limits (injected ones not included)
+        # Sends that came while a 429's retry_after still ran, bar those already on their way when it
+        # was answered: a client that honours retry_after has none.
+        self.retry_after_ignored = 0
+        self._retry_answered = 0.0  # time.monotonic() the last 429 was answered
+        self._retry_until = 0.0  # and when its retry_after ends
         self._users: dict[int, SandboxUser] = {}
         self._runner: web.AppRunner | None = None
         self._root_url: str | None = None
@@ -239,6 +245,7 @@ class Sandbox:
             "statuses": {str(status): n for status, n in self.answers_by_status.items()},
             "too_many_requests": self.answers_by_status[429],
             "flood_limited": self.flood_limited,
+            "retry_after_ignored": self.retry_after_ignored,
             "updates_delivered_upto": updates.delivered_upto,
             "updates_pending": updates.pending_count,
             "events": self.log.last_seq,
@@ -289,6 +296,9 @@ class Sandbox:
         name = _BY_LOWER_NAME.get(method.lower(), method)
         chat_id = params.chat_id_or_none()
         result: Any = None
+        arrived = time.monotonic()
+        if name in SENDING and self._retry_answered + self.latency + IN_FLIGHT < arrived < self._retry_until:
+            self.retry_after_ignored += 1
         try:
             if token != self.state.token:
                 raise ApiError(401, "Unauthorized")
@@ -298,7 +308,7 @@ class Sandbox:
             if injected is not None:
                 raise injected
             if self.enforce_limits and name in SENDING and chat_id is not None:
-                retry_after = self.limiter.acquire(chat_id)
+                retry_after = self.limiter.acquire(chat_id, paid=params.flag("allow_paid_broadcast"))
                 if retry_after is not None:
                     self.flood_limited += 1
                     raise too_many_requests(retry_after)
@@ -308,6 +318,11 @@ class Sandbox:
             status, body = exc.status, exc.envelope()
         self.calls_by_method[name] += 1
         self.answers_by_status[status] += 1
+        hold = self.faults.delay(name)
+        if status == 429:
+            retry_after = body.get("parameters", {}).get("retry_after", 0)
+            self._retry_answered = arrived + hold
+            self._retry_until = max(self._retry_until, self._retry_answered + retry_after)
         await self.log.record(
             time=time.monotonic(),
             method=name,
@@ -317,4 +332,4 @@ class Sandbox:
             description=body.get("description"),
             result=result,
         )
-        return Answer(status, body, self.faults.delay(name))
+        return Answer(status, body, hold)

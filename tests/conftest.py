@@ -70,12 +70,15 @@ ORGANIZER = 900_001  # the one organizer of the `organized` bot
 RESEARCHER = 900_002  # and its one researcher
 
 
-async def _running(navigator, data_dir: Path, organizers=frozenset(), researchers=frozenset()):
-    """The real bot against the sandbox; afterwards, no Bot API call may have failed unless a
-    test injected that fault on purpose (its description in bot.expected_errors)."""
+async def running(navigator, data_dir: Path, organizers=frozenset(), researchers=frozenset(), limits=False):
+    """The real bot against the sandbox (with Telegram's flood limits if `limits`); afterwards, no
+    Bot API call may have failed unless a test injected that fault on purpose (its description in
+    bot.expected_errors)."""
     from app.offline import OfflineBot
 
-    async with OfflineBot(navigator, data_dir=data_dir, organizers=organizers, researchers=researchers) as bot:
+    async with OfflineBot(
+        navigator, data_dir=data_dir, organizers=organizers, researchers=researchers, enforce_limits=limits
+    ) as bot:
         bot.expected_errors = set()
         yield bot
     failed = [str(e) for e in bot.sandbox.events if not e.ok and e.description not in bot.expected_errors]
@@ -84,14 +87,14 @@ async def _running(navigator, data_dir: Path, organizers=frozenset(), researcher
 
 @pytest.fixture
 async def haki(navigator, tmp_path):
-    async for bot in _running(navigator, tmp_path / "data"):
+    async for bot in running(navigator, tmp_path / "data"):
         yield bot
 
 
 @pytest.fixture
 async def organized(navigator, tmp_path):
     """The bot with one organizer, ORGANIZER, and one researcher, RESEARCHER."""
-    async for bot in _running(navigator, tmp_path / "data", frozenset({ORGANIZER}), frozenset({RESEARCHER})):
+    async for bot in running(navigator, tmp_path / "data", frozenset({ORGANIZER}), frozenset({RESEARCHER})):
         yield bot
 
 

@@ -96,21 +96,30 @@ def test_help_documents_every_command_and_variable():
 
 
 @pytest.mark.parametrize(
-    "rate, paid, expected",
-    [(None, None, 25.0), ("30", None, 30.0), ("0.5", "0", 0.5), ("1000", "1", 1000.0)],
+    "rate, paid, send_rate, expected",
+    [
+        (None, None, None, 25.0),
+        ("28", None, None, 28.0),
+        ("30", None, "30", 30.0),
+        (None, None, "20", 20.0),  # the default broadcast rate, within a lower send budget
+        ("0.5", "0", None, 0.5),
+        ("1000", "1", None, 1000.0),
+    ],
 )
-def test_broadcast_rate(rate, paid, expected):
+def test_broadcast_rate(rate, paid, send_rate, expected):
     env = {"TELEGRAM_BOT_TOKEN": TOKEN, "HAKI_SECRET_KEY": SECRET}
     env |= {"HAKI_BROADCAST_RATE": rate} if rate else {}
     env |= {"HAKI_PAID_BROADCASTS": paid} if paid else {}
+    env |= {"HAKI_SEND_RATE": send_rate} if send_rate else {}
     config = load(env)
     assert config.broadcast_rate == expected and config.paid_broadcasts == (paid == "1")
+    assert config.send_rate == float(send_rate or 28) and config.chat_send_rate == 1.0
 
 
 @pytest.mark.parametrize(
     "rate, paid, variable",
     [
-        ("31", None, "HAKI_BROADCAST_RATE"),
+        ("29", None, "HAKI_BROADCAST_RATE"),  # above the send budget it shares with replies
         ("0", None, "HAKI_BROADCAST_RATE"),
         ("fast", None, "HAKI_BROADCAST_RATE"),
         ("nan", None, "HAKI_BROADCAST_RATE"),
@@ -180,3 +189,13 @@ def test_run_with_an_unreadable_key_file_prints_one_line_naming_it(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0, result.stderr
     assert str(absent) in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "variable, value",
+    [("HAKI_SEND_RATE", "31"), ("HAKI_SEND_RATE", "0"), ("HAKI_CHAT_SEND_RATE", "2"), ("HAKI_CHAT_SEND_RATE", "x")],
+)
+def test_send_rates_beyond_telegrams_limits_are_one_clear_message(variable, value):
+    with pytest.raises(ConfigError) as caught:
+        load({"TELEGRAM_BOT_TOKEN": TOKEN, "HAKI_SECRET_KEY": SECRET, variable: value})
+    assert str(caught.value).startswith(variable)

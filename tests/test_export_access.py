@@ -20,7 +20,7 @@ from bot.releases.periods import current_month, release_day
 from bot.releases.publish import Publisher
 from bot.store import Store
 from bot.store.reports_file import reports_path
-from tests.conftest import ORGANIZER, REPO, RESEARCHER, Chatter, _running, reports_database
+from tests.conftest import ORGANIZER, REPO, RESEARCHER, Chatter, running, reports_database
 from tests.export_data import TODAY, data_files, publish, read_csv, realistic, report, week
 
 TIERS = [ExportOptions(), ExportOptions(tier="microdata")]
@@ -174,7 +174,7 @@ async def researched(navigator, report_template, tmp_path):
     """The bot with a researcher, started on a database of reports from January to March 2026:
     it releases them as it starts."""
     closed_months_database(report_template, tmp_path / "data")
-    async for bot in _running(navigator, tmp_path / "data", frozenset({ORGANIZER}), frozenset({RESEARCHER})):
+    async for bot in running(navigator, tmp_path / "data", frozenset({ORGANIZER}), frozenset({RESEARCHER})):
         yield bot
 
 

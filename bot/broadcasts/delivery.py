@@ -3,15 +3,18 @@
 Telegram allows a bot about 30 messages a second overall and about one a second per chat, and
 answers each send in 100-300 ms; so sends overlap (up to `concurrency` in flight) while a pacer
 starts them no faster than `rate` a second, evenly spaced, with no burst after an idle spell or
-a wait. Whatever else happens, a row stays 'pending' in the database until Telegram accepted
+a wait. Each send then takes its turn from the bot's one SendBudget (bot/sending/budget.py),
+which replies share and go first in: while workers wait for answers, the broadcast yields, and it
+catches up (up to the budget's rate) once they stop. A row whose chat has just had a message
+waits in the outbox, not in a slot. Whatever else happens, a row stays 'pending' in the database until Telegram accepted
 its message, and a send keeps its concurrency slot until its outcome is committed: after a
 crash, delivery resumes where it was, and only the sends in flight at that moment (at most
 `concurrency`) can reach their chat a second time.
 
 Outcomes per send: `send` raises one of the SendErrors below (handlers/delivery.py translates
 python-telegram-bot's errors, which follow Telegram's HTTP status, into them):
-* FloodWait: Telegram's flood control. Every send waits out its seconds, not just this one;
-  the row is tried again without counting an attempt.
+* FloodWait: Telegram's flood control. The budget holds every sender of the bot for its seconds,
+  replies included; the row is tried again without counting an attempt.
 * Unreachable (a timeout, a network error): retried after 1x, 2x, 4x... `backoff` seconds,
   never more than MAX_BACKOFF apart (so delivery resumes soon after an outage), until
   `max_attempts` (by default about an hour of trying), then 'failed'. A timed-out send may have
@@ -37,10 +40,10 @@ import asyncio
 import logging
 import math
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 
 from bot.privacy.chat_cipher import ChatCipher
+from bot.sending.budget import Lane, SendBudget
 from bot.store.broadcasts import BroadcastStore, OutboxRow, Outcome
 from bot.store.errors import unwritable, unwritable_line
 
@@ -48,7 +51,6 @@ log = logging.getLogger(__name__)
 
 MAX_RATE = 30.0  # Telegram's overall limit for ordinary messages
 MAX_PAID_RATE = 1000.0  # with allow_paid_broadcast (0.1 Star per message)
-PER_CHAT_INTERVAL = 1.0  # seconds between two messages to one chat
 TIMER_SLACK = 0.001  # seconds of lateness that pacing does not count (see _pace)
 IDLE_POLL = 5.0  # seconds between outbox checks when nobody called wake()
 MAX_BACKOFF = 15.0  # seconds: the longest wait between two tries of one send
@@ -103,6 +105,7 @@ class Deliverer:
         *,
         on_finished: Callable[[list[str]], Awaitable[None]] | None = None,
         paid: bool = False,
+        budget: SendBudget | None = None,
         concurrency: int | None = None,
         max_attempts: int = 250,
         backoff: float = 2.0,
@@ -110,7 +113,8 @@ class Deliverer:
         """send(chat_id, text) sends one message and raises a SendError when Telegram did not
         take it (handlers/delivery.py wraps bot.send_message); with paid=True it also gets
         allow_paid_broadcast=True. rate is HAKI_BROADCAST_RATE: messages per second overall,
-        0 < rate <= 30, or <= 1000 for paid broadcasts. concurrency defaults to one second of
+        0 < rate <= 30, or <= 1000 for paid broadcasts. budget is the bot's one SendBudget (by default
+        one of its own, for an engine that is the only sender). concurrency defaults to one second of
         sends, enough while Telegram answers within a second. on_blocked(recipient) is awaited
         once a row is marked blocked. max_attempts and backoff govern retries after network
         errors (see the module docstring). on_finished(ids) is awaited when broadcasts are done."""
@@ -120,6 +124,8 @@ class Deliverer:
         self._broadcasts = broadcasts
         self._send = send
         self._send_options = {"allow_paid_broadcast": True} if paid else {}
+        self._budget = budget or SendBudget()
+        self._lane = Lane.PAID if paid else Lane.BROADCAST
         self._cipher = cipher
         self._clock = clock
         self._on_blocked = on_blocked
@@ -131,14 +137,11 @@ class Deliverer:
         self._backoff = backoff
         self._slots = asyncio.Semaphore(self._concurrency)
         self._next_start = 0.0  # clock time before which no send may start (pacing)
-        self._flood_until = 0.0  # clock time until which Telegram asked us to wait (FloodWait)
         self._in_flight: set[tuple[str, str]] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         # Paused or cancelled through this object: their rows already fetched are skipped at once
         # (a pause made directly in storage takes effect with the next fetch, within a second).
         self._halted: set[str] = set()
-        self._recent_chats: dict[int, float] = {}  # chat id -> clock time of its last send
-        self._recent_order: deque[tuple[float, int]] = deque()
         self._unwritten: list[tuple[Outcome, asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
         self._wakeup = asyncio.Event()
@@ -231,17 +234,19 @@ class Deliverer:
         except ValueError:  # HAKI_SECRET_KEY changed since the broadcast was made
             self._spawn(self._settle_aside(key, Outcome(*key, "failed", "the chat does not decrypt", attempted=False)))
             return
-        last = self._recent_chats.get(chat_id)
-        if last is not None and self._clock() - last < PER_CHAT_INTERVAL:
-            # Two broadcasts (or a retry) for one chat within a second: let this one wait.
-            later = time.time() + PER_CHAT_INTERVAL - (self._clock() - last)
+        wait = self._budget.chat_wait(chat_id)
+        if wait > 0:
+            # The chat has just had a message (a reply, another broadcast, a retry): this row waits.
+            later = time.time() + wait
             self._spawn(self._settle_aside(key, Outcome(*key, "pending", None, later, attempted=False)))
             return
         await self._slots.acquire()
-        if not await self._pace(stopping) or row.broadcast_id in self._halted:
+        if not await self._pace(stopping) or not await self._turn(chat_id, stopping):
             self._slots.release()
             return
-        self._remember_chat(chat_id)
+        if row.broadcast_id in self._halted:
+            self._slots.release()
+            return
         self._in_flight.add(key)
         self._spawn(self._deliver(row, chat_id))
 
@@ -257,7 +262,7 @@ class Deliverer:
         """Wait for this send's turn; False if stop came first."""
         while True:
             now = self._clock()
-            start = max(self._next_start, self._flood_until)
+            start = self._next_start
             if start <= now:
                 # asyncio wakes up to a millisecond late (epoll counts whole milliseconds): that much
                 # is kept on schedule, or 1000/s could not be reached. A longer gap (idle, waiting for
@@ -265,19 +270,18 @@ class Deliverer:
                 on_time = now - start <= TIMER_SLACK
                 self._next_start = (start if on_time else now) + self._interval
                 return True
-            # Loop after waking: a FloodWait may have pushed _flood_until further meanwhile.
             await asyncio.wait({stopping}, timeout=start - now)
             if stopping.done():
                 return False
 
-    def _remember_chat(self, chat_id: int) -> None:
-        now = self._clock()
-        while self._recent_order and now - self._recent_order[0][0] >= PER_CHAT_INTERVAL:
-            sent_at, old = self._recent_order.popleft()
-            if self._recent_chats.get(old) == sent_at:
-                del self._recent_chats[old]
-        self._recent_chats[chat_id] = now
-        self._recent_order.append((now, chat_id))
+    async def _turn(self, chat_id: int, stopping: asyncio.Task[bool]) -> bool:
+        """Wait for the budget's turn (after any reply waiting, and any retry_after); False if stop came first."""
+        turn = asyncio.ensure_future(self._budget.take(chat_id, self._lane))
+        await asyncio.wait({turn, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if turn.done():
+            return True
+        turn.cancel()
+        return False
 
     def _spawn(self, job: Awaitable[None]) -> None:
         task = asyncio.ensure_future(job)
@@ -309,8 +313,8 @@ class Deliverer:
         try:
             await self._send(chat_id, row.text, **self._send_options)
         except FloodWait as err:
-            self._flood_until = max(self._flood_until, self._clock() + err.seconds)
-            log.warning("Telegram flood control: all broadcast sends wait %.0f s", err.seconds)
+            self._budget.hold(err.seconds)
+            log.warning("Telegram flood control: every message waits %.0f s", err.seconds)
             return Outcome(
                 **settle, state="pending", error=err.kind, not_before=time.time() + err.seconds, attempted=False
             )
