@@ -5,7 +5,7 @@ answers each send in 100-300 ms; so sends overlap (up to `concurrency` in flight
 starts them no faster than `rate` a second, evenly spaced, with no burst after an idle spell or
 a wait. Each send then takes its turn from the bot's one SendBudget (bot/sending/budget.py),
 which replies share and go first in: while workers wait for answers, the broadcast yields, and it
-catches up (up to the budget's rate) once they stop. A row whose chat has just had a message
+catches up (as fast as the budget allows) once they stop. A row whose chat has just had a message
 waits in the outbox, not in a slot. Whatever else happens, a row stays 'pending' in the database until Telegram accepted
 its message, and a send keeps its concurrency slot until its outcome is committed: after a
 crash, delivery resumes where it was, and only the sends in flight at that moment (at most
@@ -137,6 +137,7 @@ class Deliverer:
         self._backoff = backoff
         self._slots = asyncio.Semaphore(self._concurrency)
         self._next_start = 0.0  # clock time before which no send may start (pacing)
+        self._behind = False  # the budget held a send past its schedule: catch up (see _pace)
         self._in_flight: set[tuple[str, str]] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         # Paused or cancelled through this object: their rows already fetched are skipped at once
@@ -189,6 +190,7 @@ class Deliverer:
                 self._halted -= halted & {row.broadcast_id for row in rows}
                 rows = [row for row in rows if (row.broadcast_id, row.recipient) not in self._in_flight]
                 if not rows:
+                    self._behind = False  # time with nothing to send is not made up for
                     await self._finish()
                     await self._idle(stopping)
                     continue
@@ -267,9 +269,12 @@ class Deliverer:
                 # asyncio wakes up to a millisecond late (epoll counts whole milliseconds): that much
                 # is kept on schedule, or 1000/s could not be reached. A longer gap (idle, waiting for
                 # a free slot) is not made up afterwards, so there is never a burst.
-                on_time = now - start <= TIMER_SLACK
+                # Behind because replies went first (or Telegram said wait), the schedule is kept, so
+                # the sends go as fast as the budget lets them until the broadcast is back on it.
+                on_time = now - start <= TIMER_SLACK or self._behind
                 self._next_start = (start if on_time else now) + self._interval
                 return True
+            self._behind = False  # on schedule again
             await asyncio.wait({stopping}, timeout=start - now)
             if stopping.done():
                 return False
@@ -279,6 +284,7 @@ class Deliverer:
         turn = asyncio.ensure_future(self._budget.take(chat_id, self._lane))
         await asyncio.wait({turn, stopping}, return_when=asyncio.FIRST_COMPLETED)
         if turn.done():
+            self._behind = self._behind or self._clock() > self._next_start
             return True
         turn.cancel()
         return False

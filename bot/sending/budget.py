@@ -127,6 +127,10 @@ class SendBudget:
             if waiter.granted.done():  # its taker was cancelled just as the turn came
                 self._waiting.remove(waiter)
                 continue
+            if waiter.lane is not Lane.PAID and self._next_turn > now + TIMER_SLACK:
+                # No overall turn before then: a cheap skip past a long queue (hundreds after a broadcast).
+                due = min(due, self._next_turn)
+                continue
             ready = self._chat_ready(waiter.chat, now)
             if waiter.lane is not Lane.PAID:
                 ready = max(ready, self._next_turn)
