@@ -20,7 +20,7 @@ from bot.releases.periods import current_month, release_day
 from bot.releases.publish import Publisher
 from bot.store import Store
 from bot.store.reports_file import reports_path
-from tests.conftest import ORGANIZER, REPO, RESEARCHER, Chatter, running, reports_database
+from tests.conftest import ORGANIZER, REPO, RESEARCHER, Chatter, reports_database, running
 from tests.export_data import TODAY, data_files, publish, read_csv, realistic, report, week
 
 TIERS = [ExportOptions(), ExportOptions(tier="microdata")]
