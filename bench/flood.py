@@ -42,7 +42,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from menus import Listener, start_bot  # noqa: E402
-from process_stats import cpu_seconds  # noqa: E402
+from process_stats import cpu_seconds, stop  # noqa: E402
 
 from app.cli import CONTENT_DIR  # noqa: E402
 from bot.config import SEND_RATE  # noqa: E402
@@ -197,10 +197,7 @@ async def measure(subscribers: int, workers: int, latency_ms: int, seed: int = 7
                 run.retry_after_ignored = stats["retry_after_ignored"]
                 await listener.close()
         finally:
-            bot.terminate()
-            bot.wait(30)
-            sandbox.terminate()
-            sandbox.wait(30)
+            stop(bot, sandbox)
     return run
 
 

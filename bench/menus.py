@@ -15,11 +15,6 @@ bot can do; latency then only grows with the queue), and "people", where users p
 read for 2-4 s between taps, like the crowd after a broadcast (about 150 updates/s offered
 by 500 users). The echo bot runs the busy load; at one update at a time it cannot serve more.
 
-Users arrive as a broadcast at 25 a second reaches them (--arrival-rate): each /start is
-answered with a new message, and Telegram allows about 30 of those a second in all, which the
-bot's send budget keeps (bot/sending/budget.py). With --arrival-rate 0 all 500 start within
-the first seconds, as before that budget: their /start answers then queue at 28 a second.
-
 Usage: ./dev bench [--users 500] [--steps 8] [--latency-ms 200] [--echo-users 50]
 """
 
@@ -43,7 +38,7 @@ import psutil
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from process_stats import cpu_seconds, peak_rss_mb  # noqa: E402
+from process_stats import cpu_seconds, peak_rss_mb, stop  # noqa: E402
 
 from sandbox.remote import RemoteSandbox  # noqa: E402
 
@@ -151,10 +146,7 @@ async def haki_user(
     steps: int,
     rng: random.Random,
     think: tuple[float, float],
-    arrive: float = 0.0,
 ) -> None:
-    await asyncio.sleep(arrive)  # the moment the broadcast reaches this person
-
     async def act(send) -> dict:
         if think[1]:
             await asyncio.sleep(rng.uniform(*think))  # the person reads the screen
@@ -189,7 +181,7 @@ async def echo_user(remote: RemoteSandbox, listener: Listener, run: Run, user_id
 
 
 async def measure(
-    kind: str, users: int, steps: int, latency_ms: int, think: tuple[float, float] = (0, 0), arrival_rate: float = 0
+    kind: str, users: int, steps: int, latency_ms: int, think: tuple[float, float] = (0, 0)
 ) -> tuple[Run, float]:
     sandbox, base_url, control = start_sandbox(latency_ms)
     with tempfile.TemporaryDirectory(prefix="haki-bench-") as data_dir:
@@ -207,16 +199,7 @@ async def measure(
                 rng = random.Random(7)
                 if kind == "haki":
                     jobs = [
-                        haki_user(
-                            remote,
-                            listener,
-                            run,
-                            10_000 + i,
-                            steps,
-                            random.Random(rng.random()),
-                            think,
-                            i / arrival_rate if arrival_rate else 0.0,
-                        )
+                        haki_user(remote, listener, run, 10_000 + i, steps, random.Random(rng.random()), think)
                         for i in range(users)
                     ]
                 else:
@@ -230,10 +213,7 @@ async def measure(
                 run.errors = listener.errors
                 await listener.close()
         finally:
-            bot.terminate()
-            bot.wait(30)
-            sandbox.terminate()
-            sandbox.wait(30)
+            stop(bot, sandbox)
     return run, startup
 
 
@@ -252,26 +232,18 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=8, help="button presses per user after /start")
     parser.add_argument("--latency-ms", type=int, default=200)
     parser.add_argument("--echo-users", type=int, default=50, help="users for the sequential echo bot (it is slow)")
-    parser.add_argument(
-        "--arrival-rate",
-        type=float,
-        default=25.0,
-        help="users a second starting with /start, as a broadcast at 25/s reaches them (0: all at once)",
-    )
     args = parser.parse_args()
 
     print(f"content load + validation: {content_load_seconds() * 1000:.0f} ms (in process)")
     _, startup = asyncio.run(measure("haki", 1, 0, 0))
     print(f"start-up, process launch to polling (content check included, no latency): {startup * 1000:.0f} ms")
 
-    arriving = f"arriving {args.arrival_rate:g} a second" if args.arrival_rate else "all at once"
     print(
-        f"\n{args.users} users x (1 + {args.steps}) updates each, {arriving}, {args.latency_ms} ms Bot API latency;"
+        f"\n{args.users} users x (1 + {args.steps}) updates each, {args.latency_ms} ms Bot API latency;"
         f" echo bot: {args.echo_users} users"
     )
-    arrivals = args.arrival_rate
-    people, _ = asyncio.run(measure("haki", args.users, args.steps, args.latency_ms, (2.0, 4.0), arrivals))
-    busy, _ = asyncio.run(measure("haki", args.users, args.steps, args.latency_ms, arrival_rate=arrivals))
+    people, _ = asyncio.run(measure("haki", args.users, args.steps, args.latency_ms, think=(2.0, 4.0)))
+    busy, _ = asyncio.run(measure("haki", args.users, args.steps, args.latency_ms))
     echo, _ = asyncio.run(measure("echo", args.echo_users, args.steps, args.latency_ms))
 
     rows = {"people": people.summary(), "busy": busy.summary(), "echo": echo.summary()}

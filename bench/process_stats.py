@@ -23,3 +23,11 @@ def peak_rss_mb(process: psutil.Process) -> float:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def stop(*processes) -> None:
+    """Terminate a benchmark's processes (subprocess.Popen) and wait for each to exit."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.wait(30)

@@ -1,7 +1,8 @@
 """Every Bot API call of the bot through its one SendBudget (bot/sending/budget.py), with
 python-telegram-bot's own hook for it (BaseRateLimiter; AIORateLimiter is PTB's reference).
 
-* A message sent to a chat (COUNTED) waits for its turn as a reply: replies go before broadcasts.
+* A message sent to a chat (COUNTED) takes its turn as a reply: at once unless its chat has just
+  had a short burst or a retry_after runs, and ahead of any broadcast, which it pushes back.
 * Any other call to a chat (an edit, a deletion) waits out a running retry_after only.
 * A 429 on a call to a chat holds every sender for Telegram's retry_after, then the call is made
   again, as often as Telegram asks: no reply is lost to flood control. An edit whose chat has

@@ -1,5 +1,6 @@
 """The one send budget (bot/sending/budget.py) on its own: Telegram's overall and per-chat limits,
-replies before broadcasts, retry_after held by every sender, paid broadcasts on their own cap.
+replies before broadcasts (and never held by the overall rate), retry_after held by every
+sender, paid broadcasts on their own cap.
 Times are the real clock's: the budget's waits are the behaviour under test."""
 
 import asyncio
@@ -31,12 +32,21 @@ async def test_replies_waiting_go_before_the_broadcast():
     assert order == [0, 6, 7, 8, 1, 2, 3, 4, 5]
 
 
-async def test_turns_are_evenly_spaced_at_the_rate_with_no_burst():
+async def test_broadcast_turns_are_evenly_spaced_at_the_rate_with_no_burst():
     budget = SendBudget(rate=25)
-    times = [t for _, t in await taken(budget, [(3000 + i, Lane.REPLY) for i in range(26)])]
+    times = [t for _, t in await taken(budget, [(3000 + i, Lane.BROADCAST) for i in range(26)])]
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
     assert min(gaps) >= 0.9 / 25  # a burst would show gaps near 0
     assert 25 / 1.05 <= (len(times) - 1) / (times[-1] - times[0]) <= 25 * 1.01
+
+
+async def test_replies_are_never_held_by_the_overall_rate_but_push_the_broadcast_back():
+    budget = SendBudget(rate=20)
+    started = time.monotonic()
+    replies = await taken(budget, [(6000 + i, Lane.REPLY) for i in range(10)])
+    assert max(t for _, t in replies) - started < 0.1  # ten workers answered at once
+    await budget.take(7000, Lane.BROADCAST)
+    assert time.monotonic() - started >= 0.45  # the broadcast waits out the ten turns the replies took
 
 
 async def test_one_chat_gets_a_short_burst_then_one_message_a_second():
@@ -71,11 +81,11 @@ async def test_paid_broadcasts_take_no_turn_of_the_overall_rate():
 
 async def test_a_cancelled_wait_gives_its_place_up():
     budget = SendBudget(rate=2)
-    await budget.take(1, Lane.REPLY)
+    await budget.take(1, Lane.BROADCAST)
     first = time.monotonic()
     with pytest.raises(TimeoutError):  # the caller gives up before its turn, half a second on
-        await asyncio.wait_for(budget.take(2, Lane.REPLY), 0.1)
-    await budget.take(3, Lane.REPLY)  # so that turn is this one's, not the one after
+        await asyncio.wait_for(budget.take(2, Lane.BROADCAST), 0.1)
+    await budget.take(3, Lane.BROADCAST)  # so that turn is this one's, not the one after
     assert 0.45 <= time.monotonic() - first < 0.8
 
 

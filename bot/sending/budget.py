@@ -10,9 +10,15 @@ limits"). Every message the bot sends, a reply or a broadcast, takes a turn here
   1000 a second of their own, which the delivery engine's rate keeps.
 * Per chat: a bucket of CHAT_BURST turns refilled at `chat_rate` a second (groups GROUP_BURST,
   refilled at 20 a minute), one turn below Telegram's burst, for the same jitter.
-* Replies first: a waiting reply whose chat is ready gets the next turn; a broadcast send gets a
-  turn only when none does. The broadcast yields its share while workers wait and takes it back
-  when they stop (bot/broadcasts/delivery.py paces it at its own rate, below `rate`).
+* Replies first, and never held back by the overall rate: a reply whose chat is ready goes at
+  once and takes the next overall turn, even one still to come, so a broadcast send waits while
+  replies use the second. Telegram documents its 30 a second for bulk notifications ("If you're
+  sending bulk notifications to multiple users, the API will not allow more than 30 messages per
+  second or so", Bot FAQ); a developer of its Bot API server says the documentation states no
+  such limit for answers (tdlib/telegram-bot-api#309, 2022). If Telegram still answers a burst of
+  replies with 429, handlers/rate_limiter.py waits it out and sends again: late, never lost. The
+  broadcast yields its share while workers wait and catches up when they stop
+  (bot/broadcasts/delivery.py paces it at its own rate, below `rate`).
 * hold(seconds): Telegram's retry_after, honoured by every sender: no turn is given, and
   held_out() does not return, until it has passed.
 
@@ -42,8 +48,8 @@ TIMER_SLACK = 0.001  # seconds of timer lateness kept on schedule (asyncio wakes
 class Lane(IntEnum):
     """Who is sending, in the order turns are given."""
 
-    REPLY = 0  # an answer to a worker, an organizer or a researcher
-    BROADCAST = 1  # an organizer's broadcast
+    REPLY = 0  # an answer to a worker, an organizer or a researcher: takes overall turns, waits for none
+    BROADCAST = 1  # an organizer's broadcast: waits for an overall turn
     PAID = 2  # a paid broadcast: no overall turn, only the chat's
 
 
@@ -127,12 +133,11 @@ class SendBudget:
             if waiter.granted.done():  # its taker was cancelled just as the turn came
                 self._waiting.remove(waiter)
                 continue
-            if waiter.lane is not Lane.PAID and self._next_turn > now + TIMER_SLACK:
-                # No overall turn before then: a cheap skip past a long queue (hundreds after a broadcast).
-                due = min(due, self._next_turn)
+            if waiter.lane is Lane.BROADCAST and self._next_turn > now + TIMER_SLACK:
+                due = min(due, self._next_turn)  # no overall turn before then: skipped cheaply
                 continue
             ready = self._chat_ready(waiter.chat, now)
-            if waiter.lane is not Lane.PAID:
+            if waiter.lane is Lane.BROADCAST:
                 ready = max(ready, self._next_turn)
             if ready > now + TIMER_SLACK:
                 due = min(due, ready)
@@ -141,8 +146,8 @@ class SendBudget:
             self._use_chat(waiter.chat, now)
             if waiter.lane is not Lane.PAID:
                 # A turn taken late (nobody was waiting, or the timer woke late) is not made up for:
-                # no burst after a quiet spell.
-                on_time = now - self._next_turn <= TIMER_SLACK
+                # no burst after a quiet spell. A reply may take a turn early: the next waits longer.
+                on_time = now - self._next_turn <= TIMER_SLACK or self._next_turn > now
                 self._next_turn = (self._next_turn if on_time else now) + self._interval
             waiter.granted.set_result(None)
         if due < math.inf:
