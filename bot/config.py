@@ -38,7 +38,7 @@ VARIABLES: list[tuple[str, str]] = [
     ("HAKI_RESEARCHERS", "comma-separated Telegram user ids of researchers"),
     (
         "HAKI_SEND_RATE",
-        "messages per second a broadcast and the replies meanwhile stay under (default 28; at most 30, Telegram's limit)",
+        "messages a second a broadcast and the replies meanwhile stay under (default 28; at most 30, Telegram's limit)",
     ),
     ("HAKI_CHAT_SEND_RATE", "messages per second to one chat (default 1, Telegram's limit; lower it if Telegram asks)"),
     (
