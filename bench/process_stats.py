@@ -26,8 +26,8 @@ def peak_rss_mb(process: psutil.Process) -> float:
 
 
 def stop(*processes) -> None:
-    """Terminate a benchmark's processes (subprocess.Popen) and wait for each to exit."""
+    """Terminate a benchmark's processes (subprocess.Popen) one after the other, each once the one
+    before has exited: the bot's last call to the sandbox must still find it."""
     for process in processes:
         process.terminate()
-    for process in processes:
         process.wait(30)

@@ -49,6 +49,13 @@ async def test_replies_are_never_held_by_the_overall_rate_but_push_the_broadcast
     assert time.monotonic() - started >= 0.45  # the broadcast waits out the ten turns the replies took
 
 
+async def test_after_a_retry_after_replies_are_paced_too_so_they_do_not_draw_429s_again():
+    budget = SendBudget(rate=20)
+    budget.hold(0.2)
+    times = [t for _, t in await taken(budget, [(8000 + i, Lane.REPLY) for i in range(11)])]
+    assert times[-1] - times[0] >= 0.45  # ten intervals of 1/20 s, not all at once when the hold ends
+
+
 async def test_one_chat_gets_a_short_burst_then_one_message_a_second():
     budget = SendBudget()
     times = [t for _, t in await taken(budget, [(42, Lane.REPLY)] * (CHAT_BURST + 2))]

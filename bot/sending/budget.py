@@ -16,7 +16,9 @@ limits"). Every message the bot sends, a reply or a broadcast, takes a turn here
   sending bulk notifications to multiple users, the API will not allow more than 30 messages per
   second or so", Bot FAQ); a developer of its Bot API server says the documentation states no
   such limit for answers (tdlib/telegram-bot-api#309, 2022). If Telegram still answers a burst of
-  replies with 429, handlers/rate_limiter.py waits it out and sends again: late, never lost. The
+  replies with 429, handlers/rate_limiter.py waits it out and sends again: late, never lost; and
+  for CAUTION seconds after, replies take evenly spaced turns too, so that the replies held back
+  do not all go at once and draw 429s again (retrying into 429s can get a bot banned). The
   broadcast yields its share while workers wait and catches up when they stop
   (bot/broadcasts/delivery.py paces it at its own rate, below `rate`).
 * hold(seconds): Telegram's retry_after, honoured by every sender: no turn is given, and
@@ -42,6 +44,7 @@ from bot.config import CHAT_RATE, SEND_RATE
 CHAT_BURST = 2  # turns a quiet private chat has in hand (the sandbox, like Telegram, allows 3)
 GROUP_BURST = 19  # and a group (Telegram: 20 a minute)
 GROUP_RATE = 20 / 60
+CAUTION = 60.0  # seconds after a retry_after ends in which replies are paced like broadcasts
 TIMER_SLACK = 0.001  # seconds of timer lateness kept on schedule (asyncio wakes up to 1 ms late)
 
 
@@ -81,6 +84,7 @@ class SendBudget:
         self._clock = clock
         self._next_turn = 0.0  # clock time of the next overall turn
         self._held_until = 0.0  # clock time until which Telegram asked every sender to wait
+        self._careful_until = 0.0  # clock time until which replies wait for overall turns too
         self._chats: dict[int | str, _Bucket] = {}
         self._waiting: list[_Waiter] = []  # in the order turns are given
         self._seq = itertools.count()
@@ -102,6 +106,7 @@ class SendBudget:
     def hold(self, seconds: float) -> None:
         """Telegram answered 429 "retry after `seconds`": nobody sends until then."""
         self._held_until = max(self._held_until, self._clock() + seconds)
+        self._careful_until = self._held_until + CAUTION
         self._grant()
 
     def held(self) -> float:
@@ -128,16 +133,17 @@ class SendBudget:
             self._wake_at(self._held_until, now)
             return
         self._forget_quiet_chats(now)
+        paced = {Lane.BROADCAST, Lane.REPLY} if now < self._careful_until else {Lane.BROADCAST}
         due = math.inf
         for waiter in list(self._waiting):
             if waiter.granted.done():  # its taker was cancelled just as the turn came
                 self._waiting.remove(waiter)
                 continue
-            if waiter.lane is Lane.BROADCAST and self._next_turn > now + TIMER_SLACK:
+            if waiter.lane in paced and self._next_turn > now + TIMER_SLACK:
                 due = min(due, self._next_turn)  # no overall turn before then: skipped cheaply
                 continue
             ready = self._chat_ready(waiter.chat, now)
-            if waiter.lane is Lane.BROADCAST:
+            if waiter.lane in paced:
                 ready = max(ready, self._next_turn)
             if ready > now + TIMER_SLACK:
                 due = min(due, ready)
