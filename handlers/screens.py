@@ -48,7 +48,7 @@ async def edit(context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, screen:
         return  # a double tap, or a button that leads where we are: nothing to change
     # The same button of the same screen, pressed again: the first press has drawn this already.
     # (Telegram's copy of the message is from the moment of the press, so the check above misses it.)
-    edit_key = (message.message_id, hash((message.text, _markup_key(message.reply_markup))), hash(screen))
+    edit_key = (message.message_id, hash((message.text, message.reply_markup)), hash(screen))
     chat_data = context.chat_data if context.chat_data is not None else {}
     shown = chat_data.get(_SHOWN)
     if shown is not None and shown[0] == edit_key and time.monotonic() - shown[1] < SHOWN_SECONDS:
@@ -71,9 +71,3 @@ def expire(chat_data: dict, now: float) -> None:
     shown = chat_data.get(_SHOWN)
     if shown is not None and now - shown[1] >= SHOWN_SECONDS:
         del chat_data[_SHOWN]
-
-
-def _markup_key(markup: InlineKeyboardMarkup | None) -> int:
-    if markup is None:
-        return hash(None)
-    return hash(tuple(tuple((b.text, b.callback_data) for b in row) for row in markup.inline_keyboard))

@@ -35,7 +35,6 @@ import itertools
 import math
 import time
 from bisect import insort
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -71,17 +70,14 @@ class _Bucket:
 
 
 class SendBudget:
-    def __init__(
-        self, rate: float = SEND_RATE, chat_rate: float = CHAT_RATE, clock: Callable[[], float] = time.monotonic
-    ):
+    def __init__(self, rate: float = SEND_RATE, chat_rate: float = CHAT_RATE):
         """rate and chat_rate are Telegram's (bot/config.py checks HAKI_SEND_RATE and HAKI_CHAT_SEND_RATE
         against them); higher ones suit only a Telegram without limits, as app/offline.py's can be."""
         if not (rate > 0 and chat_rate > 0):
             raise ValueError(f"send rates must be above 0 messages/s, not {rate} and {chat_rate}")
-        self.rate = rate
         self._interval = 1.0 / rate
         self._chat_rate = chat_rate
-        self._clock = clock
+        self._clock = time.monotonic  # the event loop's clock too, which wakes the queue (_wake_at)
         self._next_turn = 0.0  # clock time of the next overall turn
         self._held_until = 0.0  # clock time until which Telegram asked every sender to wait
         self._careful_until = 0.0  # clock time until which replies wait for overall turns too
