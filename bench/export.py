@@ -78,7 +78,7 @@ CHOICES = {
     "contract": {"employee": 30, "contractor": 45, "none": 20, "unsure": 5},
 }
 PAY_BANDS = (0, 10, 50, 100, 500, 1000, 5000, 10000, 50000, 100000, 500000)
-TEXT_SHARE, REVIEWED_SHARE = 0.08, 0.5
+TEXT_SHARE = 0.08  # reports with a free text still waiting for review
 
 
 def recent_weeks(today: dt.date, months: int = MONTHS) -> list[str]:
@@ -129,11 +129,10 @@ def generate(database: Path, reports: int, seed: int = 1, weeks: list[str] | Non
                 report_id = str(uuid.uuid4())
                 rows.append((report_id, weeks[i], json.dumps(answers, sort_keys=True), rng.randbytes(32)))
                 if rng.random() < TEXT_SHARE:
-                    reviewed = int(rng.random() < REVIEWED_SHARE)
-                    texts.append((report_id, f"The shift targets are too high, report {start + i}", reviewed))
+                    texts.append((report_id, f"The shift targets are too high, report {start + i}"))
             rows.sort()  # the table is kept in id order: inserting in that order is much faster
             db.executemany("INSERT INTO reports (id, week, answers, receipt) VALUES (?, ?, ?, ?)", rows)
-            db.executemany("INSERT INTO report_texts (report_id, text, reviewed) VALUES (?, ?, ?)", texts)
+            db.executemany("INSERT INTO report_texts (report_id, text) VALUES (?, ?)", texts)
     db.close()
 
 

@@ -70,14 +70,21 @@ ORGANIZER = 900_001  # the one organizer of the `organized` bot
 RESEARCHER = 900_002  # and its one researcher
 
 
-async def running(navigator, data_dir: Path, organizers=frozenset(), researchers=frozenset(), limits=False):
+async def running(
+    navigator, data_dir: Path, organizers=frozenset(), researchers=frozenset(), limits=False, reviewers=frozenset()
+):
     """The real bot against the sandbox (with Telegram's flood limits if `limits`); afterwards, no
     Bot API call may have failed unless a test injected that fault on purpose (its description in
     bot.expected_errors)."""
     from app.offline import OfflineBot
 
     async with OfflineBot(
-        navigator, data_dir=data_dir, organizers=organizers, researchers=researchers, enforce_limits=limits
+        navigator,
+        data_dir=data_dir,
+        organizers=organizers,
+        researchers=researchers,
+        reviewers=reviewers,
+        enforce_limits=limits,
     ) as bot:
         bot.expected_errors = set()
         yield bot
@@ -115,7 +122,7 @@ def report_template(tmp_path_factory) -> Path:
 def reports_database(template: Path, folder: Path, reports: list, texts: dict | None = None) -> Path:
     """A copy of the template (both files) holding these (week, answers) reports, written in one
     transaction; the main database's path. Their ids follow the list's order, so a table scan
-    meets them in insertion order; `texts` maps a report's index to (text, reviewed)."""
+    meets them in insertion order; `texts` maps a report's index to its waiting free text."""
     from bot.store.reports_file import reports_path
 
     path = folder / "haki.sqlite3"
@@ -128,8 +135,8 @@ def reports_database(template: Path, folder: Path, reports: list, texts: dict | 
     with contextlib.closing(sqlite3.connect(reports_path(path))) as db, db:
         db.executemany("INSERT INTO reports (id, week, answers, receipt) VALUES (?, ?, ?, ?)", rows)
         db.executemany(
-            "INSERT INTO report_texts (report_id, text, reviewed) VALUES (?, ?, ?)",
-            [(f"{i:08d}", text, reviewed) for i, (text, reviewed) in (texts or {}).items()],
+            "INSERT INTO report_texts (report_id, text) VALUES (?, ?)",
+            [(f"{i:08d}", text) for i, text in (texts or {}).items()],
         )
     return path
 

@@ -80,6 +80,7 @@ async def test_a_backup_taken_while_the_bot_writes_holds_what_was_committed_befo
     )
     # The reports are in the reports copy only, as they are in the bot's files.
     assert rows(result.reports_path, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name") == [
+        ("released_texts",),
         ("report_texts",),
         ("reports",),
     ]

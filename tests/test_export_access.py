@@ -49,7 +49,7 @@ async def test_an_export_is_made_of_the_releases_and_nothing_else(navigator, rep
     rare = report("VE", "transcription", "2026-02", employer="direct", hours="gt60", unpaid="gt10", contract="unsure")
     reports = realistic(4, 600) + [rare]
     (tmp_path / "a").mkdir()
-    path = reports_database(report_template, tmp_path / "a", reports, {len(reports) - 1: ("PLANTED-TEXT-3141", 1)})
+    path = reports_database(report_template, tmp_path / "a", reports, {len(reports) - 1: "PLANTED-TEXT-3141"})
     releases = await publish(path, navigator.content)
     (tmp_path / "b").mkdir()
     bare = reports_database(report_template, tmp_path / "b", [])

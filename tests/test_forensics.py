@@ -32,7 +32,7 @@ from tests.test_e2e_report import fill_report, ui
 from tests.test_e2e_updates import services, topic_button
 
 SIDECARS = ("-wal", "-journal", "-shm")
-REPORT_TABLES = {"reports", "report_texts"}
+REPORT_TABLES = {"reports", "report_texts", "released_texts"}
 RECEIPT = re.compile(r"[A-Z2-9]{4}-[A-Z2-9]{4}")
 
 # --- the adversary's tools -----------------------------------------------------------------------
@@ -133,7 +133,8 @@ def report_btrees(database: Path, where: Path) -> dict[str, list[Page]]:
     roots = query(
         database,
         where,
-        "SELECT name, rootpage FROM sqlite_schema WHERE tbl_name IN ('reports', 'report_texts') AND rootpage > 0",
+        "SELECT name, rootpage FROM sqlite_schema"
+        " WHERE tbl_name IN ('reports', 'report_texts', 'released_texts') AND rootpage > 0",
     )
     laid = pages(database)
     return {name: btree(laid, root) for name, root in roots}
@@ -152,10 +153,11 @@ def built_again(database: Path, where: Path, rng: random.Random) -> Path:
     source = scratch(database, where / "source")
     built = where / "built.sqlite3"
     with contextlib.closing(sqlite3.connect(source)) as old, contextlib.closing(sqlite3.connect(built)) as new:
-        schema = "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name IN ('reports', 'report_texts')"
+        tables_in = ", ".join(f"'{table}'" for table in REPORT_TABLES)
+        schema = f"SELECT sql FROM sqlite_schema WHERE type = 'table' AND name IN ({tables_in})"
         for (sql,) in old.execute(schema + " ORDER BY rowid"):
             new.execute(sql)
-        for table in ("reports", "report_texts"):
+        for table in REPORT_TABLES:
             columns = len(old.execute(f"PRAGMA table_info({table})").fetchall())
             rows = old.execute(f"SELECT * FROM {table}").fetchall()
             rng.shuffle(rows)

@@ -15,6 +15,7 @@ from bot.store.releases import ReleaseStore
 from bot.store.reports import ReportStore
 from bot.store.reports_file import ReportsDatabase, missing_reports_file, reports_path
 from bot.store.subscriptions import SubscriptionStore
+from bot.store.texts import TextStore
 
 
 class Store:
@@ -23,6 +24,7 @@ class Store:
         self._reports = reports
         self.preferences = PreferenceStore(database)
         self.reports = ReportStore(reports)
+        self.texts = TextStore(reports)
         self.releases = ReleaseStore(database)
         self.broadcasts = BroadcastStore(database)
         self.subscriptions = SubscriptionStore(database)

@@ -155,6 +155,29 @@ REPORT_MIGRATIONS: list[str] = [
         reviewed INTEGER NOT NULL DEFAULT 0  -- 1 only when a reviewer releases it
     ) WITHOUT ROWID;
     """,
+    # Review (bot/reviews): a text waits in report_texts until a reviewer releases it, edited or
+    # not, or deletes it, or it expires. Released, it moves to released_texts with only its
+    # month and country, and no link to its report, which can then be deleted like any other.
+    # A claim keeps one text with one reviewer at a time: a random token, and until when.
+    # Nothing ever set `reviewed`, so dropping it loses no release. (The table is rebuilt: SQLite's
+    # DROP COLUMN trips over the comment after the column it removes.)
+    """
+    CREATE TABLE report_texts_v2 (
+        report_id TEXT PRIMARY KEY REFERENCES reports (id) ON DELETE CASCADE,
+        text TEXT NOT NULL,           -- scrubbed of phone numbers, emails, links, ids, names
+        claim TEXT,                   -- the reviewer's random token, while one holds it
+        claim_until REAL              -- Unix time the claim lapses
+    ) WITHOUT ROWID;
+    INSERT INTO report_texts_v2 (report_id, text) SELECT report_id, text FROM report_texts;
+    DROP TABLE report_texts;
+    ALTER TABLE report_texts_v2 RENAME TO report_texts;
+    CREATE TABLE released_texts (
+        id TEXT PRIMARY KEY,          -- random UUID4, not the report's id
+        month TEXT NOT NULL,          -- YYYY-MM of the report's week (bot/releases/periods.py)
+        country TEXT,                 -- the report's country answer, if any
+        text TEXT NOT NULL            -- as the reviewer released it, scrubbed
+    ) WITHOUT ROWID;
+    """,
 ]
 
 

@@ -164,8 +164,8 @@ class ReportsDatabase:
                 )
                 if "report_texts" in present:
                     await db.execute(
-                        "INSERT OR IGNORE INTO report_texts (report_id, text, reviewed)"
-                        " SELECT report_id, text, reviewed FROM old.report_texts ORDER BY random()"
+                        "INSERT OR IGNORE INTO report_texts (report_id, text)"
+                        " SELECT report_id, text FROM old.report_texts ORDER BY random()"
                     )
                 await db.commit()
             except BaseException:
