@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from babel.dates import format_date, format_skeleton
+from babel.dates import format_date
 from babel.numbers import format_percent
 
 from bot.content.model import Content, Country
@@ -227,25 +227,20 @@ def task_label(t: Texts, code: str) -> str:
 
 
 def month_label(t: Texts, key: str) -> str:
-    return t.plain("stats_earlier") if key == EARLIER else month_name(t, key)
-
-
-def month_name(t: Texts, month: str) -> str:
-    year, number = month.split("-")
-    return format_skeleton("yMMMM", dt.date(int(year), int(number), 1), locale=t.locale)
+    return t.plain("stats_earlier") if key == EARLIER else t.month(key)
 
 
 def period_text(t: Texts, stats: Stats) -> str:
     """Which months the figures cover, and when the next one comes."""
     upcoming = t.ui(
-        "stats_next", month=month_name(t, stats.next_month), date=format_date(stats.next_day, "long", locale=t.locale)
+        "stats_next", month=t.month(stats.next_month), date=format_date(stats.next_day, "long", locale=t.locale)
     )
     if stats.first is None:
         return upcoming
     if stats.first == stats.last:
-        covered = t.ui("stats_covers_one", month=month_name(t, stats.first))
+        covered = t.ui("stats_covers_one", month=t.month(stats.first))
     else:
-        covered = t.ui("stats_covers", first=month_name(t, stats.first), last=month_name(t, stats.last))
+        covered = t.ui("stats_covers", first=t.month(stats.first), last=t.month(stats.last))
     return f"{covered} {upcoming}"
 
 

@@ -55,6 +55,8 @@ INVITES = PREFIXES.claim("iv", "updates: organizers' invite links (bot/updates/i
 BROADCAST = PREFIXES.claim("bc", "broadcasts: the organizer's composer (bot/broadcasts/composer.py)")
 PROGRESS = PREFIXES.claim("bp", "broadcasts: a broadcast's live progress and controls")
 EXPORT = PREFIXES.claim("ex", "exports: the researcher's export choices (bot/exports/)")
+REVIEW = PREFIXES.claim("rv", "reviews: a reviewer's buttons on a worker's text (bot/reviews/flow.py)")
+TEXTS = PREFIXES.claim("tx", "reviews: organizers' choice of a month of released texts (handlers/texts.py)")
 
 # A page button's `action` (content/pages) -> the prefix of the form it starts with <prefix>:s:<page>.
 FORM_ACTIONS = {"fairpay": FAIRPAY, "letter": LETTER, "report": REPORT}

@@ -11,7 +11,7 @@ import html
 from functools import cached_property
 
 from babel import Locale, negotiate_locale
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from babel.numbers import format_currency, format_decimal
 
 from bot.content.model import Content, Fact, LanguagePack
@@ -47,6 +47,11 @@ class Texts:
 
     def date(self, value: dt.date) -> str:
         return format_date(value, format="long", locale=self.locale)
+
+    def month(self, month: str) -> str:
+        """A "YYYY-MM" month as this language names it ("novemba 2026")."""
+        year, number = month.split("-")
+        return format_skeleton("yMMMM", dt.date(int(year), int(number), 1), locale=self.locale)
 
     def fact(self, fact: Fact) -> str:
         """A fact as it appears in a page, marked when it is not confirmed."""
