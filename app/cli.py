@@ -79,6 +79,10 @@ def _parser() -> argparse.ArgumentParser:
         "--from", dest="first", metavar="YYYY-MM", help="the first month to export (default: the first)"
     )
     export.add_argument("--to", dest="last", metavar="YYYY-MM", help="the last month to export (default: the last)")
+    commands.add_parser(
+        "review",
+        help="review workers' free texts in this terminal: release, edit or delete each (as /review does)",
+    )
     check = commands.add_parser("check-content", help="check content/ for schema, translation and size problems")
     check.add_argument(
         "--languages", nargs="+", metavar="CODE", help="check only these translations (English is always checked)"
@@ -108,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
             return demo(args.language, args.latency_ms / 1000, args.organizer)
         if args.command == "export":
             return export(args)
+        if args.command == "review":
+            return review()
         if args.command == "webhook":
             return webhook(args)
         if args.command == "backup":
@@ -252,8 +258,10 @@ def export(args: argparse.Namespace) -> int:
         return 2
     navigator = load_navigator(CONTENT_DIR)
     try:
-        releases = asyncio.run(_releases(config, navigator.content))
-        summary = exports.run_export(releases, navigator.content, options, args.folder, config.database_path)
+        releases, texts = asyncio.run(_releases(config, navigator.content))
+        summary = exports.run_export(
+            releases, navigator.content, options, args.folder, config.database_path, texts=texts
+        )
     except ExportRefused as exc:
         print(f"haki: nothing was exported: {exc}", file=sys.stderr)
         return 3
@@ -264,16 +272,28 @@ def export(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _releases(config: configuration.Config, content) -> list:
-    """The released months, releasing any that closed since, as the bot does (bot/releases/publish.py)."""
+async def _releases(config: configuration.Config, content) -> tuple[list, list]:
+    """The released months, releasing any that closed since, as the bot does (bot/releases/publish.py),
+    and the texts reviewers released for them."""
     from bot.releases.publish import Publisher
     from bot.store import Store
 
     store = await Store.open(config.database_path)
     try:
-        return await exports.released(Publisher(store.reports, store.releases, content))
+        releases = await exports.released(Publisher(store.reports, store.releases, content))
+        return releases, await exports.released_texts(store.texts, releases)
     finally:
         await store.close()
+
+
+def review() -> int:
+    from app.review import run as run_review
+
+    config = configuration.load(require_bot=False)
+    if not config.database_path.exists():
+        print(f"haki: no database at {config.database_path}: check HAKI_DATA_DIR", file=sys.stderr)
+        return 2
+    return asyncio.run(run_review(config.database_path))
 
 
 def webhook(args: argparse.Namespace) -> int:
