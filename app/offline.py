@@ -38,13 +38,14 @@ class OfflineBot:
         enforce_limits: bool = False,
         organizers: frozenset[int] = frozenset(),
         researchers: frozenset[int] = frozenset(),
+        reviewers: frozenset[int] = frozenset(),
     ):
         self.navigator = navigator
         self._tmp = tempfile.TemporaryDirectory(prefix="haki-") if data_dir is None else None
         self.data_dir = data_dir or Path(self._tmp.name)
         self.secret_key = secret_key or secrets.token_bytes(32)  # throwaway unless given
         self.sandbox = Sandbox(token=DEMO_TOKEN, latency=latency, enforce_limits=enforce_limits)
-        self._organizers, self._researchers = organizers, researchers
+        self._organizers, self._researchers, self._reviewers = organizers, researchers, reviewers
         self.handled: set[int] = set()  # update ids the bot has finished with
         self._waiting: dict[int, asyncio.Future[None]] = {}
 
@@ -57,6 +58,7 @@ class OfflineBot:
             data_dir=self.data_dir,
             organizers=self._organizers,
             researchers=self._researchers,
+            reviewers=self._reviewers,
             **({} if self.sandbox.enforce_limits else UNLIMITED),
         )
         self.app = build_application(config, self.navigator)

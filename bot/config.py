@@ -36,6 +36,7 @@ VARIABLES: list[tuple[str, str]] = [
     ),
     ("HAKI_ORGANIZERS", "comma-separated Telegram user ids of organizers"),
     ("HAKI_RESEARCHERS", "comma-separated Telegram user ids of researchers"),
+    ("HAKI_REVIEWERS", "comma-separated Telegram user ids of reviewers of workers' free texts (/review)"),
     (
         "HAKI_SEND_RATE",
         "messages a second a broadcast and the replies meanwhile stay under (default 28; at most 30, Telegram's limit)",
@@ -73,6 +74,8 @@ class Config:
     data_dir: Path = Path("data")
     organizers: frozenset[int] = field(default_factory=frozenset)
     researchers: frozenset[int] = field(default_factory=frozenset)
+    reviewers: frozenset[int] = field(default_factory=frozenset)
+    text_retention_days: int = 30
     log_level: int = logging.INFO
     broadcast_rate: float = 25.0
     paid_broadcasts: bool = False
@@ -135,6 +138,7 @@ def load(env: dict[str, str] | None = None, *, require_bot: bool = True, dotenv:
         data_dir=Path(env.get("HAKI_DATA_DIR", "").strip() or "data"),
         organizers=_user_ids(env, "HAKI_ORGANIZERS"),
         researchers=_user_ids(env, "HAKI_RESEARCHERS"),
+        reviewers=_user_ids(env, "HAKI_REVIEWERS"),
         log_level=getattr(logging, level_name),
         broadcast_rate=rate,
         paid_broadcasts=paid == "1",

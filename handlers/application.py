@@ -4,9 +4,11 @@ Handler order matters (the first match in a group wins):
   (group -2) every private message's number is remembered, so Exit can clear the chat
   0. (group -1) words about suicide or self-harm, in any text: helplines first, nothing else
   1. private-chat commands we know        /start /menu /help /language /privacy /exit /forget /withdraw
-                                          /subscribe /unsubscribe; organizers' (handlers/roles.py)
+                                          /subscribe /unsubscribe; organizers', researchers'
+                                          and reviewers' (handlers/roles.py)
   2. button presses                       by the prefix of their data (button_routes: Exit, the
-                                          report's, the other forms', Updates, organizers', researchers'),
+                                          report's, the other forms', Updates, organizers', researchers',
+                                          reviewers'),
                                           then every other one (the guide's menus and pages)
   3. private-chat leftovers               unknown commands, then text (an answer to an open form,
                                           or unexpected), then anything else
@@ -45,6 +47,7 @@ from bot.privacy.pseudonyms import Pseudonyms
 from bot.releases.periods import current_month
 from bot.releases.publish import Publisher
 from bot.reports.monthly_limit import MonthlyLimit
+from bot.reviews.queue import ReviewQueue
 from bot.sending.budget import SendBudget
 from bot.store import Store
 from bot.tools import fairpay, letter
@@ -58,9 +61,11 @@ from handlers import (
     fallback,
     guide,
     reports,
+    reviews,
     roles,
     safety,
     stats,
+    texts,
     tools,
     trail,
     updates,
@@ -94,8 +99,10 @@ ORGANIZER_COMMANDS: dict = {
     "invite": updates.invite,
     "invites": updates.invites,
     "stats": stats.stats,
+    "texts": texts.start,
 }
 RESEARCHER_COMMANDS: dict = {"export": exports.start}
+REVIEWER_COMMANDS: dict = {"review": reviews.review}
 # Closed months are released at start-up, on the first /stats or /export after their day, and
 # at the latest within this long of it, so their reports never stay longer than that.
 RELEASE_CHECK_SECONDS = 3600
@@ -114,6 +121,8 @@ def button_routes() -> dict:
         callbacks.PROGRESS: roles.organizer(broadcasts.control),
         callbacks.INVITES: roles.organizer(updates.invite_button),
         callbacks.EXPORT: roles.researcher(exports.button),
+        callbacks.REVIEW: roles.reviewer(reviews.button),
+        callbacks.TEXTS: roles.organizer(texts.button),
     }
 
 
@@ -149,6 +158,8 @@ def build_application(config: Config, navigator: Navigator) -> Application:
         app.add_handler(CommandHandler(name, roles.organizer(callback), filters=PRIVATE))
     for name, callback in RESEARCHER_COMMANDS.items():
         app.add_handler(CommandHandler(name, roles.researcher(callback), filters=PRIVATE))
+    for name, callback in REVIEWER_COMMANDS.items():
+        app.add_handler(CommandHandler(name, roles.reviewer(callback), filters=PRIVATE))
     for prefix, callback in button_routes().items():
         app.add_handler(CallbackQueryHandler(callback, pattern=f"^{prefix}(:|$)"))
     app.add_handler(CallbackQueryHandler(guide.button))  # the guide's prefixes, and anything unknown
@@ -208,6 +219,7 @@ async def start_services(app: Application) -> None:
         progress,
         Publisher(store.reports, store.releases, navigator.content),
         Sweeper(app),
+        ReviewQueue(store.texts),
     )
     app.bot_data[SERVICES] = services
     # The profile before anything runs in the background: a broadcast must not start while

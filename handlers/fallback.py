@@ -7,8 +7,9 @@ from telegram.ext import ContextTypes
 
 from bot.broadcasts import composer
 from bot.reports import survey
+from bot.reviews import flow as review
 from bot.tools import fairpay, letter
-from handlers import broadcasts, flows, reports, screens, tools
+from handlers import broadcasts, flows, reports, reviews, roles, screens, tools
 from handlers.services import viewer
 
 _MAX_SHOWN_COMMAND = 32
@@ -23,6 +24,9 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if name == composer.NAME:
         await broadcasts.typed(update, context)
+        return
+    if name == review.NAME:
+        await roles.reviewer(reviews.typed)(update, context)
         return
     form = FORMS.get(name or "")
     if form is not None:

@@ -1,4 +1,5 @@
-"""Commands for organizers (HAKI_ORGANIZERS) and researchers (HAKI_RESEARCHERS).
+"""Commands for organizers (HAKI_ORGANIZERS), researchers (HAKI_RESEARCHERS) and reviewers
+(HAKI_REVIEWERS).
 
 Everyone else gets one polite line, the same for every such command, so trying them tells
 nobody what exists. The check runs on every update: a button kept from an earlier chat is
@@ -40,3 +41,4 @@ def _only(role: str) -> Callable[[Callback], Callback]:
 
 organizer = _only("organizers")
 researcher = _only("researchers")
+reviewer = _only("reviewers")

@@ -16,6 +16,7 @@ from bot.guide.preferences import Preferences
 from bot.privacy.pseudonyms import Pseudonyms
 from bot.releases.publish import Publisher
 from bot.reports.monthly_limit import MonthlyLimit
+from bot.reviews.queue import ReviewQueue
 from bot.store import Store
 from bot.ui.texts import Texts
 from bot.updates.subscriptions import Subscriptions
@@ -38,6 +39,7 @@ class Services:
     progress: ProgressBoard
     publisher: Publisher  # the frozen releases every published figure comes from
     sweeper: Sweeper
+    reviews: ReviewQueue  # workers' texts, one at a time to each reviewer
     preview_limit: PreviewLimit = field(default_factory=PreviewLimit)  # organizers' previews of narrowed audiences
     delivery_task: asyncio.Task[None] | None = None
     sweep_task: asyncio.Task[None] | None = None

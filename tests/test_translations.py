@@ -132,6 +132,8 @@ SPANISH_LONGER = {
     "ui.broadcast_status_sending": "enviando",
     "survey.pay_unit.task": "Por tarea",
     "survey.contract.none": "Sin contrato escrito",
+    "ui.review_edit": "✏️ Editar",
+    "ui.review_skip": "⏭ Pasar",
 }
 
 
