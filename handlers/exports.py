@@ -38,8 +38,9 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat_id = update.effective_chat.id
     try:
         releases = await run.released(s.publisher)
+        texts = await run.released_texts(s.store.texts, releases)
         document = await asyncio.to_thread(
-            run.document, releases, s.navigator.content, step.export, s.config.database_path
+            run.document, releases, s.navigator.content, step.export, s.config.database_path, texts
         )
     except ExportRefused as refused:
         await screens.send(context, chat_id, export_screens.refused_screen(t, refused))

@@ -9,7 +9,9 @@ Two tiers:
 
 Every export is a folder: the data as CSV and JSON Lines, codebook.json and codebook.csv
 (variables, codes, labels, the privacy guarantee and the noise, date, Haki version) and
-DATA-USE.txt. `python bot.py export` writes it; /export sends it zipped. Each export is logged
+DATA-USE.txt; and, where reviewers released any for its months, workers' own words in texts.csv
+and texts.jsonl: a file apart, shuffled, never joined to a row of the data (bot/reviews/published.py).
+`python bot.py export` writes it; /export sends it zipped. Each export is logged
 in the database without who asked (bot/store/research.py, record_export).
 """
 
@@ -22,6 +24,7 @@ import json
 import logging
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -34,7 +37,9 @@ from bot.privacy.disclosure import THRESHOLD
 from bot.releases.periods import release_day
 from bot.releases.publish import Publisher
 from bot.releases.release import Release
+from bot.reviews.published import MIN_TEXTS, publishable
 from bot.store.research import record_export
+from bot.store.texts import Released, TextStore
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +65,11 @@ def run_export(
     folder: Path,
     log_to: Path | None = None,
     today: dt.date | None = None,
+    texts: Sequence[Released] = (),
 ) -> Summary:
-    """Write one export of these releases into `folder` (created; must be empty), and log it in
-    the database at `log_to`; ExportRefused if it cannot be made from them."""
+    """Write one export of these releases (and of the released `texts` of its months) into
+    `folder` (created; must be empty), and log it in the database at `log_to`; ExportRefused if
+    it cannot be made from them."""
     folder.mkdir(parents=True, exist_ok=True)
     if any(folder.iterdir()):
         raise ValueError(f"{folder} is not empty: choose a new folder for each export")
@@ -76,6 +83,7 @@ def run_export(
     write = write_tables if options.tier == "tables" else write_microdata
     summary = write(releases, content, options, folder)
     chosen = [r for r in releases if r.month in summary.months]
+    _write_texts(folder, summary, [text for text in texts if text.month in summary.months])
     _write_codebook(folder, options, summary, chosen, today or dt.date.today())
     (folder / NOTICE_FILE).write_text(DATA_USE_NOTICE, encoding="utf-8")
     summary.files += [CODEBOOK_JSON, CODEBOOK_CSV, NOTICE_FILE]
@@ -94,11 +102,22 @@ class Document:
     caption: str
 
 
-def document(releases: list[Release], content: Content, options: ExportOptions, log_to: Path | None) -> Document:
+async def released_texts(texts: TextStore, releases: list[Release]) -> list[Released]:
+    """The texts reviewers released for these (closed) months."""
+    return await texts.released([release.month for release in releases])
+
+
+def document(
+    releases: list[Release],
+    content: Content,
+    options: ExportOptions,
+    log_to: Path | None,
+    texts: Sequence[Released] = (),
+) -> Document:
     """Run the export of these releases and zip it; ExportRefused if it cannot be made. It takes
     a while: call it in a thread. Its files go to a temporary folder, deleted once zipped."""
     with tempfile.TemporaryDirectory(prefix="haki-export-") as folder:
-        summary = run_export(releases, content, options, Path(folder) / "export", log_to)
+        summary = run_export(releases, content, options, Path(folder) / "export", log_to, texts=texts)
         data = zipped(Path(folder) / "export", summary)
     name = f"haki-{options.tier}-{options.period}-{dt.date.today().isoformat()}.zip"
     return Document(name, data, report(options, summary))
@@ -142,10 +161,41 @@ risk of losing their job if they are identified. By using them you agree:
    delete them when the research is done.
 5. To tell the Haki maintainers at once if you believe a person could be identified.
 
+Texts (texts.csv) are workers' own words: quote them without anything that could point at a
+person or a workplace, and never try to tie a text to a row of the data.
+
 Every count carries random noise on purpose (differential privacy: see the codebook); do
 not try to remove it, and do not read a small count as a fact about anyone. Microdata
 rows are synthetic: none of them is a real report.
 """
+
+
+TEXTS_CSV, TEXTS_JSONL = "texts.csv", "texts.jsonl"
+
+
+def _write_texts(folder: Path, summary: Summary, texts: list[Released]) -> None:
+    """Workers' own words, released by reviewers, in files of their own: month, country where
+    enough texts share it, and the text, in random order; nothing ties one to a data row."""
+    found = publishable(texts)
+    if found.withheld:
+        summary.notes.append(
+            f"texts: {found.withheld} released texts are left out, fewer than {MIN_TEXTS} of one month even together"
+        )
+    if not found.texts:
+        return
+    rows = [{"month": t.month, "country": t.country or "", "text": t.text} for t in found.texts]
+    with (folder / TEXTS_CSV).open("w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, fieldnames=["month", "country", "text"])
+        writer.writeheader()
+        writer.writerows(rows)
+    with (folder / TEXTS_JSONL).open("w", encoding="utf-8") as out:
+        out.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    summary.files += [TEXTS_CSV, TEXTS_JSONL]
+    summary.notes.append(
+        f"{TEXTS_CSV}: {len(rows)} workers' own words, each read and released by a reviewer after names and numbers "
+        f"were taken out; shuffled, not linked to any row of the data; country empty where fewer than {MIN_TEXTS} "
+        "texts of that month came from it"
+    )
 
 
 def _write_codebook(
