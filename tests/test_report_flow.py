@@ -19,6 +19,7 @@ from bot.ui import callbacks
 from bot.ui.callbacks import start_form
 
 REOPENS = dt.date(2026, 3, 2)  # the Monday the next month's first ISO week starts on
+TEXT_UNTIL = dt.date(2026, 4, 6)  # the day a text sent now is deleted unless released
 REVIEW = "Please check your answers."
 SEND, CHANGE, EXIT, BACK, SKIP = "✅ Send", "✏️ Change an answer", "✖ Exit", "◀ Back", "Skip ▶"
 CHOICES = ("An online platform", "Content moderation", "Per month")
@@ -39,7 +40,7 @@ class Chat:
         self.screen = None
 
     def press(self, data):
-        step = flow.press(self.form, data, self.t, self.content, left=self.left, reopens=REOPENS)
+        step = flow.press(self.form, data, self.t, self.content, left=self.left, reopens=REOPENS, text_until=TEXT_UNTIL)
         self.apply(step)
         return step
 
@@ -50,12 +51,12 @@ class Chat:
         return self.press(found[0])
 
     def say(self, text):
-        self.screen = flow.typed(self.form, text, self.t, self.content)
+        self.screen = flow.typed(self.form, text, self.t, self.content, TEXT_UNTIL)
         return self.screen
 
     def saved(self, outcome):
         """What the handler does once saving took the report (its code) or did not (saving.NotSaved)."""
-        step = flow.after_saving(self.form, self.t, self.content, outcome, REOPENS)
+        step = flow.after_saving(self.form, self.t, self.content, outcome, REOPENS, TEXT_UNTIL)
         self.apply(step)
         return step
 
@@ -131,7 +132,15 @@ def test_the_limit_says_when_to_come_back_in_the_workers_language(navigator):
         ("es", "desde el 2 de marzo de 2026."),
     ):
         t = navigator.texts_for(Prefs(language=code), None)
-        step = flow.press(None, start_form(survey.PREFIX, "main"), t, navigator.content, left=0, reopens=REOPENS)
+        step = flow.press(
+            None,
+            start_form(survey.PREFIX, "main"),
+            t,
+            navigator.content,
+            left=0,
+            reopens=REOPENS,
+            text_until=TEXT_UNTIL,
+        )
         assert expected in step.screen.text and "/withdraw" in step.screen.text, step.screen.text
 
 

@@ -48,9 +48,12 @@ class Step:
     clear_chat: bool = False  # delete the chat's recent messages (the pressed one too), then show `below`
 
 
-def press(form: Form | None, data: str, t: Texts, content: Content, *, left: int, reopens: dt.date) -> Step:
+def press(
+    form: Form | None, data: str, t: Texts, content: Content, *, left: int, reopens: dt.date, text_until: dt.date
+) -> Step:
     """A press of an rp: button; `form` is the chat's draft, if any, and is changed in place.
-    `left`: reports this person may still send this month; `reopens`: the first day of the next."""
+    `left`: reports this person may still send this month; `reopens`: the first day of the next;
+    `text_until`: the day a free text sent now is deleted unless a reviewer releases it."""
     if data == survey.CLEAR:
         return Step(Screen(t.ui("report_cleared")), below=True, clear_chat=True)
     if data == survey.KEEP:
@@ -74,23 +77,25 @@ def press(form: Form | None, data: str, t: Texts, content: Content, *, left: int
         form.edit(question)
     else:
         form.press(data)  # an old button of an earlier question changes nothing: ask again
-    return Step(_next(form, t, content))
+    return Step(_next(form, t, content, text_until))
 
 
-def after_saving(form: Form, t: Texts, content: Content, saved: str | NotSaved, reopens: dt.date) -> Step:
+def after_saving(
+    form: Form, t: Texts, content: Content, saved: str | NotSaved, reopens: dt.date, text_until: dt.date
+) -> Step:
     """After Send: the receipt code, or why nothing was written."""
     if saved is NotSaved.DISK:
-        return Step(_next(form, t, content).with_notice(t.ui("report_not_saved")))
+        return Step(_next(form, t, content, text_until).with_notice(t.ui("report_not_saved")))
     if saved is NotSaved.LIMIT:
         return Step(_limit(t, reopens), end=True)
     return Step(survey.sent_screen(t, saved), end=True)  # the draft is gone the moment it is saved
 
 
-def typed(form: Form, text: str, t: Texts, content: Content) -> Screen:
+def typed(form: Form, text: str, t: Texts, content: Content, text_until: dt.date) -> Screen:
     """A typed answer to the draft's current question: the next screen, or the same one again
     with a notice saying what to type. Typing never starts, sends or ends a report."""
     problem = form.type(text, t.code)
-    screen = _next(form, t, content)
+    screen = _next(form, t, content, text_until)
     return screen.with_notice(t.ui(problem)) if problem else screen
 
 
@@ -100,10 +105,10 @@ def withdrawn(t: Texts, done: bool | None) -> Screen:
     return Screen(t.ui(key), protected=True)
 
 
-def _next(form: Form, t: Texts, content: Content) -> Screen:
+def _next(form: Form, t: Texts, content: Content, text_until: dt.date) -> Screen:
     if form.current() is not None:
         return survey.question_screen(form, t, content)
-    return survey.review_screen(form, t, content)
+    return survey.review_screen(form, t, content, text_until)
 
 
 def _limit(t: Texts, reopens: dt.date) -> Screen:

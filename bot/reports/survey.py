@@ -94,14 +94,17 @@ def question_screen(form: Form, t: Texts, content: Content, notice: str | None =
     return replace(screen, protected=True)
 
 
-def review_screen(form: Form, t: Texts, content: Content) -> Screen:
-    """Every answer as it will be kept (pay as its band, the text as scrubbed), to check."""
+def review_screen(form: Form, t: Texts, content: Content, text_until: dt.date) -> Screen:
+    """Every answer as it will be kept (pay as its band, the text as scrubbed), to check; with
+    a free text, who may read it and the day it is deleted unless a reviewer releases it."""
     comment = kept_text(form)
     lines = [t.ui("report_review")]
     for number, question in enumerate(form.pending(), start=1):
         shown = _shown(form, t, content, question, comment)
         asked = form.text(t, question.id).format_map(_values(form, t, content))
         lines.append(f"{number}. {_short(asked)}\n    → {shown}")
+    if comment:
+        lines.append("\n" + t.plain("report_text_notice", date=t.date(text_until)))
     rows = (
         (Button(t.plain("report_send"), SEND),),
         (Button(t.plain("report_change"), CHANGE),),
