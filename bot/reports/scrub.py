@@ -47,16 +47,25 @@ def _normalise(text: str) -> str:
     # NFKC folds full-width and styled characters ("０７１２", "𝟎𝟕") to ASCII; other scripts'
     # digits (Arabic-Indic, Devanagari) and invisible format characters that could split
     # a number are handled by hand.
+    # An underscore between digits ("0712_345_678") is read as the hyphen it stands for.
     text = unicodedata.normalize("NFKC", text)
-    if text.isascii():
-        return text
-    return "".join(
-        str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text if unicodedata.category(ch) != "Cf"
-    )
+    if not text.isascii():
+        text = "".join(
+            str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text if unicodedata.category(ch) != "Cf"
+        )
+    return _DIGIT_UNDERSCORE.sub("-", text)
 
 
+_DIGIT_UNDERSCORE = re.compile(r"(?<=[0-9])_(?=[0-9])")
+
+
+# With spaces around the @ or no dot after it, the part before it must hold a letter, so that
+# "8 @ 500 KES" stays a price.
+_LOCAL = r"[\w.+-]*[^\W\d_][\w.+-]*"
 _EMAIL = re.compile(
     r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    rf"|{_LOCAL}[ ]?@[ ]?(?:(?:[\w-]+\.)+[^\W\d_]{{2,}}|gmail|yahoo|hotmail|outlook|icloud|ymail|proton(?:mail)?)\b"
+    rf"|{_LOCAL}@[^\W\d_][\w-]*"  # amina@gmail
     r"|[\w.+-]+[ ]?[\[(]at[\])][ ]?[\w-]+(?:[ ]?(?:[\[(]dot[\])]|\.)[ ]?[\w-]+)+",  # john(at)gmail(dot)com
     re.IGNORECASE,
 )
@@ -195,10 +204,13 @@ _HARMLESS = re.compile(
 
 
 def _is_code(token: str) -> bool:
-    """M-Pesa codes (QJK4XY12ZP), worker IDs (A1B2C3D4, WK-204518), badge numbers."""
+    """M-Pesa codes (QJK4XY12ZP, SBK7TQWERT), worker IDs (A1B2C3D4, WK-204518), badge numbers."""
     alnum = token.replace("-", "").replace("_", "")
     digits = sum(ch.isdigit() for ch in alnum)
-    if len(alnum) < 6 or digits < 2 or digits == len(alnum):
+    # An M-Pesa code is 10 capitals and digits and may hold a single digit ("QJKXYZ1ABC");
+    # capital words ("IMPORTANTE") hold none.
+    mpesa = len(alnum) == 10 and alnum.isalnum() and alnum.isupper()
+    if len(alnum) < 6 or digits < (1 if mpesa else 2) or digits == len(alnum):
         return False
     return not all(_HARMLESS.fullmatch(part) for part in re.split(r"[-_]", token))
 
