@@ -515,7 +515,7 @@ KNOWN_MISSES = (
         "Write to john dot m at gmail dot com for the screenshots.",
         ("john dot m at gmail dot com",),
     ),
-    Case("lookalike", "Namba yangu ni O7I2 3O5 678.", ("O7I2 3O5 678",)),
+    Case("lookalike", "Namba yangu ni O7I2 3O5 678.", ("O7I2 3O5 678", "3O5 678")),  # the cue takes "O7I2" only
     Case(
         "self-description",
         "I am the only Malagasy-speaking QA lead on the Tuesday night shift.",

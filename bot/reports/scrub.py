@@ -150,7 +150,7 @@ def _digit_run(match: re.Match[str]) -> str:
 
 
 def _cued_id(match: re.Match[str]) -> str:
-    if _is_pay(match.string, match.start(1), match.end(1)):
+    if _is_pay(match.string, match.start(1), match.end(1)) or _UNIT_AFTER.match(match.string, match.end(1)):
         return match[0]
     return match.string[match.start() : match.start(1)] + "[id]"
 
@@ -180,11 +180,13 @@ def _phones(text: str, regions: Iterable[str]) -> str:
     return text
 
 
-# Short staff numbers only give themselves away by what precedes them ("badge 4471").
+# Short staff numbers only give themselves away by what precedes them ("badge 4471", "my staff
+# number is 204518", "namba yangu ya kazi ni 204518").
 _ID_CUE = re.compile(
-    r"(?<!\w)(?:id|badge|matricule|num[ée]ro|nambari|namba|till|paybill|account|compte|akaunti"
+    r"(?<!\w)(?:id|badge|matricule|num[ée]ro|nambari|namba|till|paybill|account|acc(?:t|ount)?|a/c|compte|akaunti"
     r"|(?:employee|worker|staff|agent)[ ]?(?:id|no\.?|number|#)|#)(?![^\W\d_])"
-    r"[ ]?(?:no\.?|number|#)?[ ]?[:#.]?[ ]?((?=[A-Za-z-]*[0-9])[A-Za-z0-9][A-Za-z0-9-]*)",
+    r"(?:[ ](?:yangu|yake|ya[ ](?:kazi|mfanyakazi|staff|akaunti)))*"
+    r"[ ]?(?:no\.?|number|#)?(?:[ ](?:is|was|est|ni|es|c['’]est))?[ ]?[:#.]?[ ]?((?=[A-Za-z-]*[0-9])[A-Za-z0-9][A-Za-z0-9-]*)",
     re.IGNORECASE,
 )
 
@@ -201,6 +203,8 @@ _HARMLESS = re.compile(
     rf"|(?:kes|kshs?|ugx|tzs|tsh|mga|php|inr|usd|eur|ves)[1-9][0-9]{{0,6}}|[0-9]{{1,2}}h[0-9]{{2}}",
     re.IGNORECASE,
 )
+# A cue word with a count after it is not an ID: "the account was 3 months late".
+_UNIT_AFTER = re.compile(rf"[ ]?(?:{_UNITS}|%|masaa|saa|siku|wiki|miezi|miaka)(?![^\W\d_])", re.IGNORECASE)
 
 
 def _is_code(token: str) -> bool:
