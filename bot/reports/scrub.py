@@ -64,8 +64,9 @@ _DIGIT_UNDERSCORE = re.compile(r"(?<=[0-9])_(?=[0-9])")
 
 
 # With spaces around the @ or no dot after it, the part before it must hold a letter, so that
-# "8 @ 500 KES" stays a price.
-_LOCAL = r"[\w.+-]*[^\W\d_][\w.+-]*"
+# "8 @ 500 KES" stays a price. It is taken whole from its start (a lookahead for the letter, not
+# a letter between two stars) so a long word costs linear time, not cubic.
+_LOCAL = r"(?<![\w.+-])(?=[\w.+-]*[^\W\d_])[\w.+-]+"
 _EMAIL = re.compile(
     r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
     rf"|{_LOCAL}[ ]?@[ ]?(?:(?:[\w-]+\.)+[^\W\d_]{{2,}}|gmail|yahoo|hotmail|outlook|icloud|ymail|proton(?:mail)?)\b"
