@@ -1,11 +1,12 @@
 """The free-text scrubber against a corpus of reports written the way workers write them
 (English, French, Swahili, some Sheng and Taglish; all names and numbers invented).
 
-Acceptance (research §6.C): no must-remove item survives anywhere in the corpus, and at most
-5 % of the must-keep items (pay, hours, durations, ordinary words) are lost. Known misses
+Acceptance (research §6.C, made stricter): no must-remove item survives anywhere in the
+corpus, and no must-keep item (pay, hours, durations, ordinary words) is lost. Known misses
 are strict xfails: when one starts passing, move it into the corpus.
 """
 
+import time
 from dataclasses import dataclass
 
 import phonenumbers
@@ -501,6 +502,500 @@ CORPUS = (
     Case(
         "lookalike-partial", "number yangu O7I2 345 678, tunalipwa Ksh 300 kwa saa.", ("345 678",), ("Ksh 300 kwa saa",)
     ),
+    # English: names after a role and a verb, in lower case after strong cues, next to phones
+    Case(
+        "en-role-is",
+        "The supervisor is John Otieno and he makes us work 60 hours a week for KSh 15,000.",
+        ("John", "Otieno"),
+        ("60 hours a week", "KSh 15,000"),
+        "KE",
+    ),
+    Case(
+        "en-is-called",
+        "Our team lead is called Mary Wambui, she cut 2 days of pay (Ksh 1,400).",
+        ("Mary", "Wambui"),
+        ("2 days of pay", "Ksh 1,400"),
+    ),
+    Case(
+        "en-is-called-lower",
+        "the QA lead is called peter ssemakula and he shouts during the 9 hour shift",
+        ("peter", "ssemakula"),
+        ("9 hour shift",),
+        "UG",
+    ),
+    Case(
+        "en-his-name-is",
+        "His name is kevin odhiambo, he runs the night queue from 10pm to 6am.",
+        ("kevin", "odhiambo"),
+        ("from 10pm to 6am",),
+    ),
+    Case(
+        "en-im-lower",
+        "i'm amina wanjiru, i tag images 8am-5pm for 500 KES per day",
+        ("amina", "wanjiru"),
+        ("8am-5pm", "500 KES per day"),
+    ),
+    Case(
+        "en-i-am-lower",
+        "hi i am grace nakato from kampala, we earn UGX 400,000 a month",
+        ("grace", "nakato"),
+        ("kampala", "UGX 400,000 a month"),
+        "UG",
+    ),
+    Case(
+        "en-manager-was",
+        "The manager was Priya Nair until March 2024, now we get Rs 350/day.",
+        ("Priya", "Nair"),
+        ("March 2024", "Rs 350/day"),
+        "IN",
+    ),
+    Case(
+        "en-phone-bracket-name",
+        "For the payslips call 0712 345 678 (Dennis), we were paid KSh 12,000 for 4 weeks.",
+        ("0712 345 678", "Dennis"),
+        ("KSh 12,000", "4 weeks"),
+        "KE",
+    ),
+    Case(
+        "en-whatsapp-name",
+        "WhatsApp Dennis 0712 345 678 for proof of the 70 hour weeks.",
+        ("Dennis", "0712 345 678"),
+        ("70 hour weeks",),
+    ),
+    Case(
+        "en-text-name-on",
+        "Text Joy on 0917 123 4567, she was also paid ₱610 a day.",
+        ("Joy", "0917 123 4567"),
+        ("₱610 a day",),
+        "PH",
+    ),
+    Case(
+        "en-phone-colon-name",
+        "HR line 0772 123 456: Sarah, open 8am-5pm.",
+        ("Sarah", "0772 123 456"),
+        ("8am-5pm",),
+        "UG",
+    ),
+    # English: identifiers with words between cue and value
+    Case(
+        "en-staff-number-is",
+        "My staff number is 204518 and I worked 45 hours last week for 1500 KES.",
+        ("204518",),
+        ("45 hours", "1500 KES"),
+    ),
+    Case(
+        "en-employee-id-was",
+        "My employee ID was WK-2045 before they moved me to the 8h30 shift.",
+        ("WK-2045", "2045"),
+        ("8h30 shift",),
+    ),
+    Case(
+        "en-acc",
+        "They pay into acc 123456 at the Sacco, KSh 500 per task, 2 weeks late.",
+        ("123456",),
+        ("KSh 500 per task", "2 weeks late"),
+    ),
+    Case("en-a-c", "a/c 123456 was debited Ksh 2,000 for the headset", ("123456",), ("Ksh 2,000",)),
+    Case(
+        "en-acct-no",
+        "Send it to acct no. 98765, we were promised $3 an hour and a 40% bonus.",
+        ("98765",),
+        ("$3 an hour", "40% bonus"),
+    ),
+    # English: one-digit payment codes, separators, handles without @
+    Case(
+        "en-mpesa-one-digit",
+        "QJKXYZ1ABC Confirmed. Ksh700.00 received for 8 hours of work.",
+        ("QJKXYZ1ABC",),
+        ("Ksh700.00", "8 hours"),
+    ),
+    Case(
+        "en-mpesa-beside-capitals",
+        "The code SBK7TQWERT shows only 300 KES for the IMPORTANT weekend shift.",
+        ("SBK7TQWERT",),
+        ("300 KES", "IMPORTANT weekend shift"),
+    ),
+    Case(
+        "en-phone-underscores",
+        "my number is 0712_345_678, 12-hour shifts, 6 days a week",
+        ("0712_345_678", "345_678"),
+        ("12-hour shifts", "6 days a week"),
+        "KE",
+    ),
+    Case(
+        "en-email-no-dot",
+        "Write to amina@gmail for the screenshots of the 1,200 shillings deduction.",
+        ("amina@gmail", "amina"),
+        ("1,200 shillings",),
+    ),
+    Case(
+        "en-email-spaces",
+        "email me: john.otieno @ gmail.com, paid 2 dollars an hour",
+        ("john.otieno", "gmail.com"),
+        ("2 dollars an hour",),
+    ),
+    Case(
+        "en-email-space-before-at",
+        "amina.w @gmail.com has the payslips from 2023-2024",
+        ("amina.w", "gmail.com"),
+        ("payslips from 2023-2024",),
+    ),
+    Case(
+        "en-handle-on-tiktok",
+        "I'm amina_w on tiktok if you need more proof about the 60 hours.",
+        ("amina_w",),
+        ("60 hours", "on tiktok"),
+    ),
+    Case(
+        "en-instagram-colon",
+        "find me on instagram: amina.w, we made US$3 an hour",
+        ("amina.w",),
+        ("US$3 an hour",),
+    ),
+    Case(
+        "en-my-insta-is",
+        "my insta is kevo254 and my tiktok is kevo_ke, both show the 8am-6pm shifts",
+        ("kevo254", "kevo_ke"),
+        ("8am-6pm shifts",),
+    ),
+    Case(
+        "en-price-at",
+        "We got 8 @ 500 KES for the weekend, 8 hours each, 60 hours in all.",
+        (),
+        ("8 @ 500 KES", "8 hours each", "60 hours"),
+    ),
+    # French: names after a role and a verb, in lower case after strong cues, next to phones
+    Case(
+        "fr-chef-sappelle",
+        "Mon chef s'appelle Jean Rakoto, il nous paie 400 000 Ar par mois pour 10h par jour.",
+        ("Jean", "Rakoto"),
+        ("400 000 Ar par mois", "10h par jour"),
+        "MG",
+    ),
+    Case(
+        "fr-superviseur-est",
+        "Notre superviseur est Jean Rakoto et il retient 50 000 Ar à chaque retard.",
+        ("Jean", "Rakoto"),
+        ("50 000 Ar",),
+        "MG",
+    ),
+    Case(
+        "fr-je-mappelle-lower",
+        "je m'appelle jean rakoto, annotateur, payé 1 500 000 Ar par mois à trois",
+        ("jean", "rakoto"),
+        ("annotateur", "1 500 000 Ar par mois"),
+        "MG",
+    ),
+    Case(
+        "fr-il-sappelle-lower",
+        "le responsable il s'appelle karim benali, on fait 48 heures par semaine",
+        ("karim", "benali"),
+        ("48 heures par semaine",),
+        "MA",
+    ),
+    Case(
+        "fr-je-suis-lower",
+        "je suis fatima, modératrice, 2 500 MAD par mois",
+        ("fatima",),
+        ("modératrice", "2 500 MAD par mois"),
+        "MA",
+    ),
+    Case(
+        "fr-responsable-est-mme",
+        "La responsable est Mme Rasoa, elle nous fait travailler de 8h à 20h.",
+        ("Rasoa",),
+        ("de 8h à 20h",),
+    ),
+    Case(
+        "fr-elle-sappelle",
+        "Elle s'appelle Voahangy Rabe et elle est partie après 6 mois sans salaire.",
+        ("Voahangy", "Rabe"),
+        ("6 mois sans salaire",),
+    ),
+    Case(
+        "fr-chef-equipe-est",
+        "Mon chef d'équipe est Karim Benali, 10 heures sans pause.",
+        ("Karim", "Benali"),
+        ("10 heures sans pause",),
+        "MA",
+    ),
+    Case(
+        "fr-appelle-name-au",
+        "Appelle Dennis au 034 12 345 67, il a les fiches de paie de 300 000 ariary.",
+        ("Dennis", "034 12 345 67"),
+        ("300 000 ariary",),
+        "MG",
+    ),
+    Case(
+        "fr-phone-bracket-name",
+        "Pour les preuves : 06 12 34 56 78 (Karim), payé 15 dirhams de l'heure.",
+        ("Karim", "06 12 34 56 78"),
+        ("15 dirhams de l'heure",),
+        "MA",
+    ),
+    Case(
+        "fr-phone-dash-name",
+        "Joignable au 032 11 222 33 - Hery, du lundi au samedi, 8h30 par jour.",
+        ("Hery", "032 11 222 33"),
+        ("du lundi au samedi", "8h30 par jour"),
+        "MG",
+    ),
+    # French: identifiers with a verb between cue and value
+    Case(
+        "fr-matricule-est",
+        "Mon matricule est 204518 et je gagne 3000 DH net par mois.",
+        ("204518",),
+        ("3000 DH net par mois",),
+        "MA",
+    ),
+    Case(
+        "fr-compte-cest",
+        "Le compte c'est 45612, payé 20 000 Ar la journée.",
+        ("45612",),
+        ("20 000 Ar la journée",),
+        "MG",
+    ),
+    Case(
+        "fr-numero-est",
+        "Mon numéro est 7731, on fait 60 heures pour 2 500 MAD.",
+        ("7731",),
+        ("60 heures", "2 500 MAD"),
+        "MA",
+    ),
+    # French: one-digit payment codes, separators, handles without @
+    Case(
+        "fr-code-one-digit",
+        "Reçu du code QJKXYZ1ABC : 50 000 Ar seulement pour 2 semaines.",
+        ("QJKXYZ1ABC",),
+        ("50 000 Ar", "2 semaines"),
+    ),
+    Case(
+        "fr-code-beside-capitals",
+        "URGENT : le code SBK7TQWERT montre 300 MAD, ATTENTION aux retenues.",
+        ("SBK7TQWERT",),
+        ("URGENT", "300 MAD", "ATTENTION aux retenues"),
+    ),
+    Case(
+        "fr-phone-underscores",
+        "mon numéro 034_12_345_67, payé 300 000 ariary",
+        ("034_12_345_67", "345_67"),
+        ("300 000 ariary",),
+        "MG",
+    ),
+    Case(
+        "fr-email-spaces",
+        "Écrivez à hery.r @ yahoo.fr pour les 12 heures non payées.",
+        ("hery.r", "yahoo.fr"),
+        ("12 heures non payées",),
+    ),
+    Case(
+        "fr-email-no-dot",
+        "mon mail c'est fatima.b@gmail, payée 2 500 MAD",
+        ("fatima.b",),
+        ("2 500 MAD",),
+        "MA",
+    ),
+    Case(
+        "fr-insta-cest",
+        "Mon insta c'est amina.w, on gagne 1 500 000 Ar par mois.",
+        ("amina.w",),
+        ("1 500 000 Ar par mois",),
+    ),
+    Case(
+        "fr-handle-sur-telegram",
+        "Je suis hery_mg sur telegram, 10h par jour.",
+        ("hery_mg",),
+        ("10h par jour", "sur telegram"),
+    ),
+    Case(
+        "fr-tiktok-colon",
+        "Retrouvez-moi sur TikTok : voahangy.r, on est payés 2 € la tâche.",
+        ("voahangy.r",),
+        ("2 € la tâche",),
+    ),
+    # Swahili: names after "jina", "anaitwa", a role and "ni", in lower case, next to phones
+    Case(
+        "sw-jina-la-msimamizi",
+        "Jina la msimamizi ni Juma Otieno, anatulipa Ksh 500 kwa siku.",
+        ("Juma", "Otieno"),
+        ("Ksh 500 kwa siku",),
+        "KE",
+    ),
+    Case(
+        "sw-anaitwa",
+        "Msimamizi wetu anaitwa Juma na tunafanya masaa 12 kwa siku.",
+        ("Juma",),
+        ("masaa 12 kwa siku",),
+    ),
+    Case(
+        "sw-jina-bare",
+        "jina Rehema Mutua, mshahara 12,000 bob kwa mwezi",
+        ("Rehema", "Mutua"),
+        ("12,000 bob kwa mwezi",),
+    ),
+    Case(
+        "sw-jina-colon",
+        "Jina: Rehema. Tunalipwa TZS 250,000 kwa mwezi, wiki 2 zimechelewa.",
+        ("Rehema",),
+        ("TZS 250,000 kwa mwezi", "wiki 2"),
+        "TZ",
+    ),
+    Case(
+        "sw-mimi-ni-lower",
+        "mimi ni amina, nafanya kazi masaa 10 kwa KSh 15,000 kwa mwezi",
+        ("amina",),
+        ("masaa 10", "KSh 15,000 kwa mwezi"),
+    ),
+    Case(
+        "sw-mimi-ni-two-words",
+        "mimi ni amina wanjiru na tunalipwa 500 shillings per task",
+        ("amina", "wanjiru"),
+        ("500 shillings per task",),
+    ),
+    Case(
+        "sw-jina-langu-lower",
+        "jina langu ni baraka mwita, nimefanya kazi miaka 2 bila likizo",
+        ("baraka", "mwita"),
+        ("miaka 2 bila likizo",),
+    ),
+    Case(
+        "sw-meneja-ni",
+        "Meneja wetu ni Salim Hamisi, hatulipwi kwa wiki 3.",
+        ("Salim", "Hamisi"),
+        ("hatulipwi kwa wiki 3",),
+        "TZ",
+    ),
+    Case(
+        "sw-jina-la-tl-lower",
+        "jina la team lead ni kevo, anatufanyisha 2000 pics kwa shift",
+        ("kevo",),
+        ("2000 pics kwa shift",),
+    ),
+    Case(
+        "sw-ni-mimi-lower",
+        "Ni mimi halima, nimechoka na masaa 14 kwa siku.",
+        ("halima",),
+        ("nimechoka", "masaa 14 kwa siku"),
+    ),
+    Case(
+        "sw-piga-dash-name",
+        "Piga 0712345678 - Dennis, atakupa ushahidi wa Ksh 1,500 kwa siku.",
+        ("Dennis", "0712345678"),
+        ("Ksh 1,500 kwa siku",),
+        "KE",
+    ),
+    Case(
+        "sw-mpigie-name",
+        "Mpigie Wanjiku kwa 0722 123 456 baada ya saa 6 jioni.",
+        ("Wanjiku", "0722 123 456"),
+        ("saa 6 jioni",),
+        "KE",
+    ),
+    Case(
+        "sw-phone-bracket-name",
+        "Namba ya HR 0754 123 456 (Halima), masaa 9 kila siku.",
+        ("Halima", "0754 123 456"),
+        ("masaa 9 kila siku",),
+        "TZ",
+    ),
+    # Swahili: identifiers with words between cue and value
+    Case(
+        "sw-namba-ya-kazi",
+        "Namba yangu ya kazi ni 204518, tunalipwa 700 bob per day.",
+        ("204518",),
+        ("700 bob per day",),
+    ),
+    Case(
+        "sw-staff-number-yangu",
+        "Staff number yangu ni 55123 na masaa 60 kwa wiki.",
+        ("55123",),
+        ("masaa 60 kwa wiki",),
+    ),
+    Case(
+        "sw-akaunti-ni",
+        "Akaunti ni 44712, walikata Ksh 2,000 bila sababu.",
+        ("44712",),
+        ("Ksh 2,000",),
+    ),
+    # Swahili: one-digit payment codes, separators, handles without @
+    Case(
+        "sw-mpesa-one-digit",
+        "Ujumbe wa M-Pesa: SBK7TQWERT imethibitishwa, umepokea Ksh700 kwa saa 8.",
+        ("SBK7TQWERT",),
+        ("Ksh700", "saa 8"),
+    ),
+    Case(
+        "sw-code-ni",
+        "Code ni QJKXYZ1ABC, nililipwa 800 KES tu kwa wiki nzima.",
+        ("QJKXYZ1ABC",),
+        ("800 KES", "wiki nzima"),
+    ),
+    Case(
+        "sw-phone-underscores",
+        "Namba yangu 0712_345_678, tunaanza saa 1 asubuhi.",
+        ("0712_345_678", "345_678"),
+        ("saa 1 asubuhi",),
+        "KE",
+    ),
+    Case(
+        "sw-email-spaces",
+        "Niandikie baraka.m @ gmail.com kuhusu mshahara wa KSh 15,000.",
+        ("baraka.m", "gmail.com"),
+        ("KSh 15,000",),
+    ),
+    Case(
+        "sw-email-no-dot",
+        "barua pepe yangu ni rehema@yahoo, masaa 12 kwa siku",
+        ("rehema@yahoo", "rehema"),
+        ("masaa 12 kwa siku",),
+    ),
+    Case(
+        "sw-tiktok-yangu",
+        "TikTok yangu ni amina_w, tunalipwa 500 bob kwa task.",
+        ("amina_w",),
+        ("500 bob kwa task",),
+    ),
+    Case(
+        "sw-kwenye-instagram",
+        "Niko amina.w kwenye instagram, masaa 10 kwa siku.",
+        ("amina.w",),
+        ("masaa 10 kwa siku",),
+    ),
+    Case(
+        "sw-instagram-colon",
+        "Instagram: baraka254, mshahara ni 20,000 bob kwa mwezi.",
+        ("baraka254",),
+        ("20,000 bob kwa mwezi",),
+    ),
+    # Spanish (Venezuela)
+    Case(
+        "es-se-llama",
+        "El supervisor se llama José Pérez y paga Bs 1.500.000 al mes.",
+        ("José", "Pérez"),
+        ("Bs 1.500.000 al mes",),
+        "VE",
+    ),
+    Case(
+        "es-soy-lower",
+        "soy maría gonzález, trabajo 50 horas por US$3 la hora",
+        ("maría", "gonzález"),
+        ("50 horas", "US$3 la hora"),
+        "VE",
+    ),
+    Case(
+        "es-llamar-name",
+        "Llamar Carlos 0414 123 45 67, pagan $1.50 por tarea.",
+        ("Carlos", "0414 123 45 67"),
+        ("$1.50 por tarea",),
+        "VE",
+    ),
+    Case(
+        "es-jefe-es",
+        "Mi jefe es Luis Rojas, trabajamos de 8am a 6pm.",
+        ("Luis", "Rojas"),
+        ("de 8am a 6pm",),
+        "VE",
+    ),
 )
 
 KNOWN_MISSES = (
@@ -515,12 +1010,20 @@ KNOWN_MISSES = (
         "Write to john dot m at gmail dot com for the screenshots.",
         ("john dot m at gmail dot com",),
     ),
-    Case("lookalike", "Namba yangu ni O7I2 3O5 678.", ("O7I2 3O5 678",)),
+    Case("lookalike", "Namba yangu ni O7I2 3O5 678.", ("O7I2 3O5 678", "3O5 678")),  # the cue takes "O7I2" only
     Case(
         "self-description",
         "I am the only Malagasy-speaking QA lead on the Tuesday night shift.",
         ("only Malagasy-speaking QA lead",),
     ),
+    # A one-digit code is taken only in capitals, as M-Pesa sends it: in lower case it cannot be
+    # told from a word with a digit typed in it.
+    Case("mpesa-lower-one-digit", "the code was qjkxyz1abc and I got 800 KES", ("qjkxyz1abc",)),
+    # A capitalised word before a phone is taken only after "call", "piga"…: "Phone - 0712…",
+    # "Office: 0712…" are as common.
+    Case("name-before-phone-no-cue", "Dennis - 0712 345 678 has the payslips.", ("Dennis",)),
+    # "mama" (mother) is a common word after "mimi ni"; the name after it has no cue of its own.
+    Case("name-after-mama", "mimi ni mama Wanjiru, masaa 12 kwa siku.", ("Wanjiru",)),
 )
 
 
@@ -530,14 +1033,13 @@ def scrubbed(case: Case) -> str:
 
 def test_no_identifier_leaks():
     leaks = [(case.id, item) for case in CORPUS for item in case.remove if item in scrubbed(case)]
-    assert len(CORPUS) >= 60
+    assert len(CORPUS) >= 150
     assert leaks == []
 
 
 def test_pay_hours_and_words_survive():
-    kept = [(case.id, item, item in scrubbed(case)) for case in CORPUS for item in case.keep]
-    lost = [(case_id, item) for case_id, item, survived in kept if not survived]
-    assert len(lost) / len(kept) <= 0.05, lost
+    lost = [(case.id, item) for case in CORPUS for item in case.keep if item not in scrubbed(case)]
+    assert lost == []
 
 
 @pytest.mark.parametrize("case", KNOWN_MISSES, ids=lambda case: case.id)
@@ -555,6 +1057,17 @@ def test_known_misses(case):
         "2 dollars an hour, from 8am to 6pm, with a 30-minute break.",
         "Sahod namin ₱500 per day, 9 hours, walang overtime.",
         "Since March 2024 the rate dropped from $3 to $2 per hour.",
+        # Cues of the name, phone, ID and handle rules with ordinary words after them
+        "The supervisor is very rude to us and the manager is Kenyan.",
+        "I'm tired of working 60 hours for 1500 KES, I'm a moderator and I'm still waiting.",
+        "I am paid 500 KES per task.",
+        "mimi ni mfanyakazi wa data, mimi ni mgonjwa lakini tunafanya masaa 12 kwa siku.",
+        "Le chef est parti, le chef est absent depuis 2 semaines.",
+        "je suis fatiguée, payée 2 500 MAD par mois, je suis modératrice.",
+        "Please call the office, we work on TikTok videos and on instagram reels.",
+        "my tiktok is banned and the account was 3 months late",
+        "We got 8 @ 500 KES each.",
+        "Soy nueva, trabajo 50 horas por Bs 1.500.000.",
     ],
 )
 def test_plain_reports_are_untouched(text):
@@ -570,6 +1083,8 @@ def test_scrubbing_twice_changes_nothing(case):
 def test_markers_say_what_was_removed():
     text = "My name is John, email john@x.org, site t.me/x, @johnx, 0712345678, ID 31234567, QJK4XY12ZP, 12/03/2024"
     assert scrub(text) == "My name is [name], email [email], site [link], [handle], [phone], ID [id], [code], [date]"
+    text = "lead is called mary, call 0712345678 (Dennis), staff number is 2045, SBK7TQWERT, amina_w on ig"
+    assert scrub(text) == "lead is called [name], call [phone] ([name]), staff number is [id], [code], [handle] on ig"
 
 
 @pytest.mark.parametrize("region", REGIONS)
@@ -593,3 +1108,11 @@ def test_other_scripts_and_invisible_characters_are_normalised():
     assert scrub("٠٧١٢٣٤٥٦٧٨") == "[phone]"  # Arabic-Indic digits
     assert scrub("０７１２ ３４５ ６７８") == "[phone]"  # full-width
     assert scrub("0712\u200b345\u200b678") == "[phone]"  # zero-width spaces
+
+
+def test_a_long_word_is_scrubbed_in_linear_time():
+    # An email pattern with a letter between two stars took minutes on one long word.
+    start = time.perf_counter()
+    for text in ("a" * 4000, "a." * 2000, "amina @ " * 500, "1" * 4000):
+        scrub(text)
+    assert time.perf_counter() - start < 10
