@@ -155,7 +155,9 @@ def _days(env: dict[str, str], name: str, default: int) -> int:
     if not raw:
         return default
     if not raw.isdigit() or int(raw) < 1:
-        raise ConfigError(f"{name} must be a whole number of days, at least 1 (got {raw!r}); leave it unset for {default}")
+        raise ConfigError(
+            f"{name} must be a whole number of days, at least 1 (got {raw!r}); leave it unset for {default}"
+        )
     return int(raw)
 
 
