@@ -70,14 +70,19 @@ ORGANIZER = 900_001  # the one organizer of the `organized` bot
 RESEARCHER = 900_002  # and its one researcher
 
 
-async def running(navigator, data_dir: Path, organizers=frozenset(), researchers=frozenset(), limits=False):
-    """The real bot against the sandbox (with Telegram's flood limits if `limits`); afterwards, no
-    Bot API call may have failed unless a test injected that fault on purpose (its description in
-    bot.expected_errors)."""
+async def running(navigator, data_dir: Path, organizers=frozenset(), researchers=frozenset(), limits=False, clock=None):
+    """The real bot against the sandbox (with Telegram's flood limits if `limits`; with `clock`, the
+    time its retention sweep sees); afterwards, no Bot API call may have failed unless a test
+    injected that fault on purpose (its description in bot.expected_errors)."""
     from app.offline import OfflineBot
 
     async with OfflineBot(
-        navigator, data_dir=data_dir, organizers=organizers, researchers=researchers, enforce_limits=limits
+        navigator,
+        data_dir=data_dir,
+        organizers=organizers,
+        researchers=researchers,
+        enforce_limits=limits,
+        clock=clock,
     ) as bot:
         bot.expected_errors = set()
         yield bot

@@ -7,6 +7,7 @@ not be in any of them, while what is still needed is still in the database.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import sqlite3
@@ -20,6 +21,9 @@ from bot.retention.sweep import sweep
 from bot.store import Store
 from bot.store.broadcasts import Outcome, Recipient
 from bot.store.reports_file import reports_path
+from handlers.services import SERVICES
+from tests.conftest import Chatter, running
+from tests.test_e2e_report import fill_report, ui
 
 UTC = dt.UTC
 DAYS = 30
@@ -194,3 +198,35 @@ async def test_export_log_rows_over_a_year_old_are_gone_and_younger_ones_stay(tm
     assert swept.exports == 1
     data = raw(tmp_path / "data")
     assert b"OLDEXPORT-0001" not in data and b"YOUNGEXPORT-01" in data
+
+
+# --- the running bot -------------------------------------------------------------------------------
+
+SENT, LATER = "quietriver", "freshdawn"  # words the scrubber keeps
+
+
+def this_week(day: dt.date) -> str:
+    iso = day.isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
+
+
+async def test_the_bot_deletes_an_expired_text_at_start_up_and_keeps_a_fresh_one(navigator, tmp_path):
+    data = tmp_path / "data"
+    # aclosing: a failing assertion still stops the bot, instead of leaving it to the loop's end.
+    async with contextlib.aclosing(running(navigator, data)) as bots:
+        async for bot in bots:
+            worker = Chatter(bot, 5100)
+            review = await fill_report(bot, worker, "en", comment=f"They shout at us, {SENT} kept watch")
+            await worker.press(ui(bot, "en", "report_send"), review)
+    assert SENT.encode() in raw(data)
+    # The bot is started again on the day the text expires; meanwhile a report came in that week.
+    later = on(text_expiry(this_week(dt.datetime.now(UTC).date()), DAYS), 6)
+    store = await Store.open(path_of(tmp_path))
+    await store.reports.add_report(this_week(later.date()), {"country": "KE"}, b"S" * 32, f"no breaks, {LATER}")
+    await store.close()
+
+    async with contextlib.aclosing(running(navigator, data, clock=lambda: later)) as bots:
+        async for bot in bots:
+            await asyncio.wait_for(bot.app.bot_data[SERVICES].swept.wait(), 30)  # the start-up sweep
+            assert SENT.encode() not in raw(data)
+            assert texts(path_of(tmp_path)) == [f"no breaks, {LATER}"]
