@@ -242,3 +242,29 @@ async def test_the_bot_deletes_an_expired_text_at_start_up_and_keeps_a_fresh_one
             await asyncio.wait_for(bot.app.bot_data[SERVICES].swept.wait(), 30)  # the start-up sweep
             assert SENT.encode() not in raw(data)
             assert texts(path_of(tmp_path)) == [f"no breaks, {LATER}"]
+
+
+async def test_a_sweep_the_disk_refuses_leaves_the_bot_answering_and_the_next_one_deletes(navigator, tmp_path, caplog):
+    data = tmp_path / "data"
+    async with contextlib.aclosing(running(navigator, data)) as bots:
+        async for bot in bots:
+            s = bot.app.bot_data[SERVICES]
+            await asyncio.wait_for(s.swept.wait(), 30)  # the start-up sweep, with nothing to delete yet
+            worker = Chatter(bot, 5200)
+            review = await fill_report(bot, worker, "en", comment=f"They shout at us, {SENT} kept watch")
+            await worker.press(ui(bot, "en", "report_send"), review)
+            s.clock = lambda: on(text_expiry(this_week(dt.datetime.now(UTC).date()), DAYS))
+            (daily,) = bot.app.job_queue.get_jobs_by_name("retention")
+
+            # SQLite refuses every write from here, as on a disk remounted read-only.
+            for connection in (s.store._database.connection, s.store._reports.connection):
+                await connection.execute("PRAGMA query_only = ON")
+            await daily.run(bot.app)
+            assert "The retention sweep failed" in caplog.text
+            assert (await worker.say("/start")).text  # the bot still answers
+            assert texts(path_of(tmp_path)) == [f"They shout at us, {SENT} kept watch"]
+
+            for connection in (s.store._database.connection, s.store._reports.connection):
+                await connection.execute("PRAGMA query_only = OFF")
+            await daily.run(bot.app)  # the next day's run
+            assert texts(path_of(tmp_path)) == [] and SENT.encode() not in raw(data)
