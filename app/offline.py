@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import secrets
 import tempfile
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from telegram import Update
@@ -17,6 +19,7 @@ from telegram import Update
 from bot.config import Config
 from bot.guide.navigation import Navigator
 from handlers.application import build_application, start_services, stop_services
+from handlers.services import SERVICES
 from sandbox import Sandbox
 
 DEMO_TOKEN = "123456789:" + "S" * 35  # the sandbox accepts it; Telegram never sees it
@@ -39,6 +42,7 @@ class OfflineBot:
         organizers: frozenset[int] = frozenset(),
         researchers: frozenset[int] = frozenset(),
         reviewers: frozenset[int] = frozenset(),
+        clock: Callable[[], datetime] | None = None,
     ):
         self.navigator = navigator
         self._tmp = tempfile.TemporaryDirectory(prefix="haki-") if data_dir is None else None
@@ -46,6 +50,7 @@ class OfflineBot:
         self.secret_key = secret_key or secrets.token_bytes(32)  # throwaway unless given
         self.sandbox = Sandbox(token=DEMO_TOKEN, latency=latency, enforce_limits=enforce_limits)
         self._organizers, self._researchers, self._reviewers = organizers, researchers, reviewers
+        self._clock = clock  # the retention sweep's, from its first run at start-up
         self.handled: set[int] = set()  # update ids the bot has finished with
         self._waiting: dict[int, asyncio.Future[None]] = {}
 
@@ -67,6 +72,8 @@ class OfflineBot:
         # post_init is not called by initialize(), so services are started here.
         await self.app.initialize()
         await start_services(self.app)
+        if self._clock is not None:
+            self.app.bot_data[SERVICES].clock = self._clock
         await self.app.start()
         await self.app.updater.start_polling(poll_interval=0, timeout=5, allowed_updates=Update.ALL_TYPES)
         return self

@@ -55,11 +55,16 @@ VARIABLES: list[tuple[str, str]] = [
     ("HAKI_WEBHOOK_LISTEN", "webhook mode: address to listen on (default 127.0.0.1; 0.0.0.0 in a container)"),
     ("HAKI_WEBHOOK_PORT", "webhook mode: port to listen on (default 8080)"),
     ("HAKI_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR for Haki's own logs (default INFO)"),
+    (
+        "HAKI_TEXT_RETENTION_DAYS",
+        "days after the end of its week that a report's free text nobody released is deleted (default 30)",
+    ),
 ]
 
 _TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{30,}$")
 _MIN_SECRET = 32
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+TEXT_RETENTION_DAYS = 30  # what the in-bot privacy page promises workers: "about a month"
 
 
 class ConfigError(Exception):
@@ -75,12 +80,12 @@ class Config:
     organizers: frozenset[int] = field(default_factory=frozenset)
     researchers: frozenset[int] = field(default_factory=frozenset)
     reviewers: frozenset[int] = field(default_factory=frozenset)
-    text_retention_days: int = 30
     log_level: int = logging.INFO
     broadcast_rate: float = 25.0
     paid_broadcasts: bool = False
     send_rate: float = SEND_RATE
     chat_send_rate: float = CHAT_RATE
+    text_retention_days: int = TEXT_RETENTION_DAYS
 
     @property
     def database_path(self) -> Path:
@@ -144,7 +149,19 @@ def load(env: dict[str, str] | None = None, *, require_bot: bool = True, dotenv:
         paid_broadcasts=paid == "1",
         send_rate=send_rate,
         chat_send_rate=chat_rate,
+        text_retention_days=_days(env, "HAKI_TEXT_RETENTION_DAYS", TEXT_RETENTION_DAYS),
     )
+
+
+def _days(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(
+            f"{name} must be a whole number of days, at least 1 (got {raw!r}); leave it unset for {default}"
+        )
+    return int(raw)
 
 
 def _rate(env: dict[str, str], name: str, default: float, limit: float, why: str) -> float:

@@ -61,6 +61,7 @@ from handlers import (
     fallback,
     guide,
     reports,
+    retention,
     reviews,
     roles,
     safety,
@@ -176,7 +177,8 @@ def build_application(config: Config, navigator: Navigator) -> Application:
 
 async def start_services(app: Application) -> None:
     """post_init: open the database, start delivering broadcasts (resuming any a stop or crash
-    interrupted) and sweeping the chats' memory, and tell Telegram our commands in every language."""
+    interrupted) and sweeping the chats' memory, schedule the retention sweep (it runs once the
+    Application starts), and tell Telegram our commands in every language."""
     config: Config = app.bot_data["config"]
     navigator: Navigator = app.bot_data["navigator"]
     store = await Store.open(config.database_path)
@@ -230,6 +232,7 @@ async def start_services(app: Application) -> None:
     services.release_task = asyncio.create_task(release_when_due(services.publisher, services.stop_delivery))
     services.delivery_task = asyncio.create_task(_deliver(deliverer, services.stop_delivery))
     services.sweep_task = asyncio.create_task(services.sweeper.run(services.stop_delivery))
+    retention.schedule(app)
 
 
 async def set_profile(bot: Bot, navigator: Navigator) -> None:

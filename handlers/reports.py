@@ -65,5 +65,4 @@ async def withdraw(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def _text_until(s: Services) -> dt.date:
     """The day a free text sent now is deleted, unless a reviewer releases it (bot/retention)."""
-    today = dt.datetime.now(dt.UTC).date()
-    return text_expiry(survey.iso_week(today), s.config.text_retention_days)
+    return text_expiry(survey.iso_week(s.clock().date()), s.config.text_retention_days)

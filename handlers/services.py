@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from telegram import Update
 from telegram.ext import ContextTypes
@@ -45,6 +47,8 @@ class Services:
     sweep_task: asyncio.Task[None] | None = None
     release_task: asyncio.Task[None] | None = None
     stop_delivery: asyncio.Event = field(default_factory=asyncio.Event)  # stops the sweeper too
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # the retention sweep's now; tests move it on
+    swept: asyncio.Event = field(default_factory=asyncio.Event)  # set after each retention sweep, done or failed
 
 
 async def viewer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Services, Texts, Prefs]:

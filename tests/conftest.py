@@ -71,11 +71,17 @@ RESEARCHER = 900_002  # and its one researcher
 
 
 async def running(
-    navigator, data_dir: Path, organizers=frozenset(), researchers=frozenset(), limits=False, reviewers=frozenset()
+    navigator,
+    data_dir: Path,
+    organizers=frozenset(),
+    researchers=frozenset(),
+    limits=False,
+    clock=None,
+    reviewers=frozenset(),
 ):
-    """The real bot against the sandbox (with Telegram's flood limits if `limits`); afterwards, no
-    Bot API call may have failed unless a test injected that fault on purpose (its description in
-    bot.expected_errors)."""
+    """The real bot against the sandbox (with Telegram's flood limits if `limits`; with `clock`, the
+    time its retention sweep sees); afterwards, no Bot API call may have failed unless a test
+    injected that fault on purpose (its description in bot.expected_errors)."""
     from app.offline import OfflineBot
 
     async with OfflineBot(
@@ -85,6 +91,7 @@ async def running(
         researchers=researchers,
         reviewers=reviewers,
         enforce_limits=limits,
+        clock=clock,
     ) as bot:
         bot.expected_errors = set()
         yield bot

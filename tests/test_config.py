@@ -91,6 +91,7 @@ def test_help_documents_every_command_and_variable():
         "HAKI_ORGANIZERS",
         "HAKI_RESEARCHERS",
         "HAKI_LOG_LEVEL",
+        "HAKI_TEXT_RETENTION_DAYS",
     ):
         assert word in result.stdout
 
@@ -199,3 +200,16 @@ def test_send_rates_beyond_telegrams_limits_are_one_clear_message(variable, valu
     with pytest.raises(ConfigError) as caught:
         load({"TELEGRAM_BOT_TOKEN": TOKEN, "HAKI_SECRET_KEY": SECRET, variable: value})
     assert str(caught.value).startswith(variable)
+
+
+def test_free_texts_are_kept_30_days_after_their_week_unless_configured():
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "HAKI_SECRET_KEY": SECRET}
+    assert load(env).text_retention_days == 30
+    assert load(env | {"HAKI_TEXT_RETENTION_DAYS": " 7 "}).text_retention_days == 7
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "thirty", "2.5"])
+def test_a_text_retention_that_is_not_a_whole_number_of_days_is_one_clear_message(value):
+    with pytest.raises(ConfigError) as caught:
+        load({"TELEGRAM_BOT_TOKEN": TOKEN, "HAKI_SECRET_KEY": SECRET, "HAKI_TEXT_RETENTION_DAYS": value})
+    assert str(caught.value).startswith("HAKI_TEXT_RETENTION_DAYS") and repr(value) in str(caught.value)

@@ -61,7 +61,7 @@ def survey_text_until(bot):
     from bot.retention.rules import text_expiry
 
     services = bot.app.bot_data[SERVICES]
-    today = services.publisher.clock()
+    today = services.clock().date()
     return text_expiry(survey.iso_week(today), services.config.text_retention_days)
 
 

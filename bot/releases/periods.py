@@ -35,6 +35,11 @@ def month_after(month: str) -> str:
     return f"{year + number // 12}-{number % 12 + 1:02d}"
 
 
+def first_week_after(month: str) -> str:
+    """The first ISO week of the month after `month`: every earlier week belongs to `month` or before."""
+    return weeks_of(month_after(month))[0]
+
+
 def release_day(month: str) -> dt.date:
     """The first day the month may be released."""
     year, number = map(int, month_after(month).split("-"))

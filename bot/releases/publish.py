@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from bot.content.model import Content
 from bot.releases.design import design_for
-from bot.releases.periods import closed_months, current_month, month_after, month_of, weeks_of
+from bot.releases.periods import closed_months, current_month, first_week_after, month_of, weeks_of
 from bot.releases.release import Release, Tally, make_release
 from bot.store.releases import ReleaseStore
 from bot.store.reports import ReportStore
@@ -66,5 +66,5 @@ class Publisher:
                 self.released.set()
             if closed:
                 # Their reports are no longer needed: nothing more will ever be published of them.
-                await self._reports.forget_before(weeks_of(month_after(closed[-1]))[0])
+                await self._reports.forget_before(first_week_after(closed[-1]))
             return [Release.from_json(data) for data in await self._releases.all()]

@@ -14,6 +14,7 @@ from bot.store.preferences import PreferenceStore
 from bot.store.releases import ReleaseStore
 from bot.store.reports import ReportStore
 from bot.store.reports_file import ReportsDatabase, missing_reports_file, reports_path
+from bot.store.research import ExportLog
 from bot.store.subscriptions import SubscriptionStore
 from bot.store.texts import TextStore
 
@@ -28,6 +29,7 @@ class Store:
         self.releases = ReleaseStore(database)
         self.broadcasts = BroadcastStore(database)
         self.subscriptions = SubscriptionStore(database)
+        self.export_log = ExportLog(database)
 
     @classmethod
     async def open(cls, path: Path) -> Store:

@@ -170,9 +170,31 @@ class BroadcastStore:
                 await db.execute("UPDATE outbox SET chat = NULL WHERE broadcast_id = ?", (broadcast_id,))
         return cancelled
 
+    async def forget_finished_outbox(self) -> int:
+        """Delete the outbox rows of broadcasts done or cancelled, keeping their counts per state
+        on the broadcast; how many rows went. The rows held who got which broadcast, and nothing
+        more is sent from them."""
+        sums = ", ".join(f"'{state}', count(*) FILTER (WHERE state = '{state}')" for state in OUTBOX_STATES)
+        async with self._database.transaction(forget=True) as db:
+            await db.execute(
+                f"UPDATE broadcasts SET counts = (SELECT json_object({sums}) FROM outbox"
+                " WHERE broadcast_id = broadcasts.id) WHERE status IN ('done', 'cancelled') AND counts IS NULL"
+            )
+            cursor = await db.execute(
+                "DELETE FROM outbox WHERE broadcast_id IN"
+                " (SELECT id FROM broadcasts WHERE status IN ('done', 'cancelled'))"
+            )
+        return cursor.rowcount
+
     async def outbox_counts(self, broadcast_id: str, now: float | None = None) -> dict[str, int]:
         """Rows per state (every state present, zero if none), for a progress message; with
-        `now`, also 'waiting': pending rows never tried that wait for quiet hours to end."""
+        `now`, also 'waiting': pending rows never tried that wait for quiet hours to end. Once a
+        finished broadcast's rows are deleted, the counts kept on it."""
+        kept = await self._database.connection.execute_fetchall(
+            "SELECT counts FROM broadcasts WHERE id = ? AND counts IS NOT NULL", (broadcast_id,)
+        )
+        if kept:
+            return json.loads(kept[0][0]) | ({} if now is None else {"waiting": 0})
         found = dict(
             await self._database.connection.execute_fetchall(
                 "SELECT state, count(*) FROM outbox WHERE broadcast_id = ? GROUP BY state", (broadcast_id,)

@@ -129,6 +129,11 @@ MIGRATIONS: list[str] = [
     DROP TABLE report_texts;
     DROP TABLE reports;
     """,
+    # A finished broadcast's outbox rows are deleted (bot/retention): its counts per state are
+    # kept here, so /broadcasts and its progress message still show them exactly.
+    """
+    ALTER TABLE broadcasts ADD COLUMN counts TEXT;  -- JSON: state -> rows, once the outbox rows are gone
+    """,
 ]
 
 # The version of MIGRATIONS whose step moves the reports out of the main file (7).
