@@ -52,7 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--language", default="en", help="the Telegram app language of the demo user (default en)")
     demo.add_argument("--latency-ms", type=int, default=0, help="Bot API latency to simulate (default 0)")
     demo.add_argument(
-        "--organizer", action="store_true", help="make the demo user an organizer (/broadcast, /invite, /stats)"
+        "--organizer",
+        action="store_true",
+        help="make the demo user an organizer and a reviewer (/broadcast, /invite, /stats, /texts, /review)",
     )
     export = commands.add_parser(
         "export",

@@ -10,9 +10,10 @@ DEMO_USER_ID = 1001
 
 
 async def run_demo(navigator: Navigator, language: str, latency: float, organizer: bool = False) -> None:
-    # As an organizer, the demo user can also try /broadcast, /broadcasts, /invite and /stats.
-    organizers = frozenset({DEMO_USER_ID}) if organizer else frozenset()
-    async with OfflineBot(navigator, latency=latency, enforce_limits=True, organizers=organizers) as bot:
+    # As staff, the demo user can also try /broadcast, /broadcasts, /invite, /stats and /texts
+    # (an organizer's) and /review (a reviewer's), on their own report's text.
+    staff = frozenset({DEMO_USER_ID}) if organizer else frozenset()
+    async with OfflineBot(navigator, latency=latency, enforce_limits=True, organizers=staff, reviewers=staff) as bot:
         user = bot.sandbox.user(DEMO_USER_ID, first_name="Demo", language_code=language)
         print(
             "Haki demo: the real bot talks to a local Telegram sandbox; nothing leaves this machine.\n"
