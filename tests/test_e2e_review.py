@@ -14,6 +14,7 @@ import pytest
 from bot.guide.navigation import Prefs
 from bot.releases.periods import current_month, release_day
 from bot.reports import survey
+from bot.retention.rules import text_expiry
 from handlers.services import SERVICES
 from tests.conftest import ORGANIZER, RESEARCHER, Chatter, running
 from tests.test_e2e_report import fill_report, rows
@@ -58,8 +59,6 @@ async def send_reports(bot, count: int) -> None:
 
 
 def survey_text_until(bot):
-    from bot.retention.rules import text_expiry
-
     services = bot.app.bot_data[SERVICES]
     today = services.clock().date()
     return text_expiry(survey.iso_week(today), services.config.text_retention_days)

@@ -278,7 +278,6 @@ UI_KEYS: dict[str, frozenset[str]] = {
         "texts_month": ("month", "count"),
         "texts_title": ("month",),
         "texts_note": (),
-        "texts_country_hidden": ("limit",),
         "texts_withheld": ("limit",),
         "texts_caption": ("month",),
         "texts_gone": (),

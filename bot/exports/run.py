@@ -174,12 +174,12 @@ TEXTS_CSV, TEXTS_JSONL = "texts.csv", "texts.jsonl"
 
 
 def _write_texts(folder: Path, summary: Summary, texts: list[Released]) -> None:
-    """Workers' own words, released by reviewers, in files of their own: month, country where
-    enough texts share it, and the text, in random order; nothing ties one to a data row."""
+    """Workers' own words, released by reviewers, in files of their own: month, country and text,
+    of groups of MIN_TEXTS or more, in random order; nothing ties one to a data row."""
     found = publishable(texts)
     if found.withheld:
         summary.notes.append(
-            f"texts: {found.withheld} released texts are left out, fewer than {MIN_TEXTS} of one month even together"
+            f"texts: {found.withheld} released texts are left out, fewer than {MIN_TEXTS} of their month and country"
         )
     if not found.texts:
         return
@@ -193,8 +193,8 @@ def _write_texts(folder: Path, summary: Summary, texts: list[Released]) -> None:
     summary.files += [TEXTS_CSV, TEXTS_JSONL]
     summary.notes.append(
         f"{TEXTS_CSV}: {len(rows)} workers' own words, each read and released by a reviewer after names and numbers "
-        f"were taken out; shuffled, not linked to any row of the data; country empty where fewer than {MIN_TEXTS} "
-        "texts of that month came from it"
+        f"were taken out; shuffled, not linked to any row of the data; only from a month and country with {MIN_TEXTS} "
+        "or more released texts (country empty: not answered)"
     )
 
 

@@ -29,7 +29,7 @@ async def sweep(store: Store, now: datetime, text_days: int) -> Swept:
     """Delete what `now` (UTC) is past: unreleased free texts `text_days` after their week, then
     the reports of released months that no text holds back any more; finished broadcasts' outbox
     rows; export log rows over a year old."""
-    texts = await store.reports.forget_texts_through(last_expired_week(now.astimezone(UTC).date(), text_days))
+    texts = await store.texts.forget_through(last_expired_week(now.astimezone(UTC).date(), text_days))
     released = await store.releases.months()
     # Publisher.releases leaves a released month's reports that have a text; without it they go.
     reports = await store.reports.forget_before(first_week_after(max(released))) if released else 0

@@ -4,18 +4,19 @@
 A released text carries only its month and its report's country, never a link to the report's
 other answers (bot/store/texts.py). Even so, "the only text from Madagascar in March" points
 at the few Malagasy workers who reported that month. So a text leaves only with a closed month
-(one already released: no more reports can join it), and with its country only where that
-month holds at least MIN_TEXTS texts from that country. The month's smaller groups are pooled,
-their country not shown, and go only if the pool too holds MIN_TEXTS; otherwise they stay
-(counted as withheld). The order is shuffled anew each time, so it says nothing about arrival
-or review.
+(one already released: no more reports can join it), and only where that month holds at least
+MIN_TEXTS released texts from its country; a smaller group stays (counted as withheld). Nothing
+is pooled across countries: as reviewers release more texts of a month, a group only grows, so
+every text that went out once goes out again with the same label, and two pulls compared tell
+nothing about the groups still too small. The order is shuffled anew each time, so it says
+nothing about arrival or review.
 """
 
 from __future__ import annotations
 
 import random
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from bot.privacy.disclosure import THRESHOLD
 from bot.store.texts import Released
@@ -29,7 +30,7 @@ _SHUFFLE = random.SystemRandom()
 
 @dataclass(frozen=True)
 class Publishable:
-    texts: list[Released]  # shuffled; country None where it is not shown
+    texts: list[Released]  # shuffled
     withheld: int
 
 
@@ -38,21 +39,9 @@ def publishable(texts: list[Released], minimum: int = MIN_TEXTS) -> Publishable:
     groups: dict[tuple[str, str | None], list[Released]] = defaultdict(list)
     for text in texts:
         groups[(text.month, text.country)].append(text)
-    out: list[Released] = []
-    pools: dict[str, list[Released]] = defaultdict(list)
-    for (month, country), group in groups.items():
-        if country is not None and len(group) >= minimum:
-            out += group
-        else:
-            pools[month] += [replace(text, country=None) for text in group]
-    withheld = 0
-    for pool in pools.values():
-        if len(pool) >= minimum:
-            out += pool
-        else:
-            withheld += len(pool)
+    out = [text for group in groups.values() if len(group) >= minimum for text in group]
     _SHUFFLE.shuffle(out)
-    return Publishable(out, withheld)
+    return Publishable(out, len(texts) - len(out))
 
 
 def by_month(texts: list[Released]) -> dict[str, Publishable]:
@@ -80,7 +69,7 @@ def document(t: Texts, month: str, found: Publishable) -> str:
     lines = [t.plain("texts_title", month=t.month(month)), t.plain("texts_note"), ""]
     for text in found.texts:
         if text.country is None:
-            where = t.plain("texts_country_hidden", limit=MIN_TEXTS)
+            where = t.plain("stats_not_given")
         elif text.country in t.content.countries:
             where = t.country_name(text.country)
         else:

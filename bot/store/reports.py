@@ -55,16 +55,6 @@ class ReportStore:
         (row,) = await self._database.connection.execute_fetchall("SELECT min(week) FROM reports")
         return row[0]
 
-    async def forget_texts_through(self, week: str) -> int:
-        """Delete the free texts of reports of `week` and earlier: every text still here is
-        unreleased, and these have passed their time (bot/retention). Their reports stay until
-        their month is released (forget_before)."""
-        async with self._database.transaction() as db:
-            cursor = await db.execute(
-                "DELETE FROM report_texts WHERE report_id IN (SELECT id FROM reports WHERE week <= ?)", (week,)
-            )
-        return cursor.rowcount
-
     async def forget_before(self, week: str) -> int:
         """Delete the reports of weeks before `week`, once their month is released: the release
         holds all that will ever be published of them. Reports with a free text stay until the

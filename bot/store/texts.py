@@ -85,6 +85,15 @@ class TextStore:
             cursor = await db.execute("DELETE FROM report_texts WHERE report_id = ? AND claim = ?", (key, token))
         return cursor.rowcount > 0
 
+    async def forget_through(self, week: str) -> int:
+        """Delete the texts still waiting of reports of `week` and earlier: they have passed their
+        time (bot/retention). Their reports stay until their month is released (ReportStore.forget_before)."""
+        async with self._database.transaction() as db:
+            cursor = await db.execute(
+                "DELETE FROM report_texts WHERE report_id IN (SELECT id FROM reports WHERE week <= ?)", (week,)
+            )
+        return cursor.rowcount
+
     async def released(self, months: Collection[str]) -> list[Released]:
         """The released texts of these months, in no meaningful order (by random id)."""
         months = list(months)
