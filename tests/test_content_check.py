@@ -110,6 +110,27 @@ def test_a_publication_date_as_precise_as_the_source_is_accepted(content_copy):
     assert navigator.content.facts["telegram_privacy_policy"].published == "2025-03"
 
 
+def test_a_fact_under_a_second_id_is_reported_with_both_ids_and_files(content_copy):
+    # Same kind, value and source as telegram_privacy_policy, in another file and another case.
+    (content_copy / "facts/tools.yaml").write_text(
+        "tg_policy_again:\n  kind: url\n  value: HTTPS://TELEGRAM.ORG/PRIVACY\n"
+        "  source: https://telegram.org/privacy/\n  checked: 2026-12-01\n"
+    )
+    found = problems(content_copy)
+    assert any(
+        p.startswith("content/facts/tools.yaml:1:")
+        and "fact 'tg_policy_again' duplicates fact 'telegram_privacy_policy' in telegram.yaml" in p
+        for p in found
+    ), found
+
+
+def test_two_facts_that_share_a_number_may_say_they_differ(content_copy):
+    edit(content_copy / "facts/grievance.yaml", "  differs_from: in_claim_years", "  differs_from: no_such_fact")
+    found = problems(content_copy)
+    assert any("fact 'in_decide_months' duplicates fact 'in_claim_years'" in p for p in found)
+    assert any("differs_from names 'no_such_fact', which is not a fact" in p for p in found)
+
+
 def test_unknown_keys_in_pages_are_reported(content_copy):
     page = "privacy_phone:\n  buttons: []"
     edit(content_copy / "pages/core.yaml", page, page + "\n  colour: red")

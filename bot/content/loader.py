@@ -205,6 +205,7 @@ def _survey(c: Collector, yf: YamlFile | None) -> Survey:
 
 def _facts(c: Collector, files: list[YamlFile]) -> dict[str, Fact]:
     facts: dict[str, Fact] = {}
+    where: dict[str, YamlFile] = {}
     for yf, fid, raw in items(c, files, "fact"):
         line = yf.line(fid)
         if not isinstance(raw, dict):
@@ -257,7 +258,36 @@ def _facts(c: Collector, files: list[YamlFile]) -> dict[str, Fact]:
             source_name.strip() if source_name else None,
             published,
         )
+        where[fid] = yf
+    _duplicate_facts(c, facts, where)
     return facts
+
+
+def _duplicate_facts(c: Collector, facts: dict[str, Fact], where: dict[str, YamlFile]) -> None:
+    """Two ids for one fact drift apart (one gets re-checked, the other keeps an old date), so
+    the same kind, value and source twice is a problem, unless one says `differs_from` the other:
+    3 years and 3 months from one source are two facts that share a number."""
+    differs = set()
+    for fid, yf in where.items():
+        other = yf.data[fid].get("differs_from")
+        if other is None:
+            continue
+        if other not in facts:
+            c.add(yf, yf.line(fid, "differs_from"), f"fact {fid!r}: differs_from names {other!r}, which is not a fact")
+        differs |= {(fid, other), (other, fid)}
+    first: dict[tuple, str] = {}
+    for fid, fact in facts.items():
+        value = fact.value.strip().casefold() if isinstance(fact.value, str) else fact.value
+        source = re.sub(r"^https?://(www\.)?", "", fact.source.strip().casefold()).rstrip("/")
+        key = (fact.kind, str(value), fact.currency, fact.per, source)
+        other = first.setdefault(key, fid)
+        if other != fid and (fid, other) not in differs:
+            c.add(
+                where[fid],
+                where[fid].line(fid),
+                f"fact {fid!r} duplicates fact {other!r} in {where[other].path.name} (same kind, value and source): "
+                f"keep one id and use it in every page, or say `differs_from: {other}` if they mean different things",
+            )
 
 
 _PUBLISHED = re.compile(r"\d{4}(-\d{2})?")

@@ -305,7 +305,19 @@ FACT_KINDS = frozenset({"text", "number", "money", "phone", "url", "date"})
 # checked: the day a person verified the fact against its source; published: the source's own
 # date when it shows one (a day, or only "YYYY-MM" / "YYYY"), never the day it was read.
 FACT_KEYS = frozenset(
-    {"kind", "value", "currency", "per", "source", "source_name", "checked", "published", "confirmed", "note"}
+    {
+        "kind",
+        "value",
+        "currency",
+        "per",
+        "source",
+        "source_name",
+        "checked",
+        "published",
+        "confirmed",
+        "note",
+        "differs_from",  # another fact with the same kind, value and source that means something else
+    }
 )
 WAGE_PERIODS = frozenset({"hour", "day", "week", "month"})  # `per` of a money fact
 REQUIRED_FACT_KEYS = frozenset({"kind", "value", "source", "checked"})
