@@ -131,6 +131,34 @@ def test_two_facts_that_share_a_number_may_say_they_differ(content_copy):
     assert any("differs_from names 'no_such_fact', which is not a fact" in p for p in found)
 
 
+def test_a_drift_word_in_a_french_page_is_reported_with_its_page(content_copy):
+    edit(content_copy / "fr/pages/grievance.yaml", "vos bulletins de paie", "vos Fiches de paie")
+    found = problems(content_copy)
+    assert any(
+        p.startswith("content/fr/pages/grievance.yaml:")
+        and "page 'griev_evidence' body: 'Fiches de paie' is drift for 'payslip', say 'bulletin de paie'" in p
+        for p in found
+    ), found
+
+
+def test_a_glossary_term_used_nowhere_is_a_stale_entry(content_copy):
+    edit(content_copy / "glossary.yaml", "fr: {use: bulletin de paie,", "fr: {use: feuille de paie,")
+    assert any(
+        p.startswith("content/glossary.yaml:") and "'feuille de paie' appears nowhere in content/fr/" in p
+        for p in problems(content_copy)
+    )
+
+
+def test_words_inside_facts_are_not_drift(content_copy):
+    # The Spanish pages name {ke_pay_law_payslip}: a fact's id or value is not their wording.
+    edit(
+        content_copy / "glossary.yaml",
+        "es: {use: recibo de pago, avoid: [",
+        "es: {use: recibo de pago, avoid: [payslip, ",
+    )
+    assert "es" in load_navigator(content_copy).content.languages
+
+
 def test_unknown_keys_in_pages_are_reported(content_copy):
     page = "privacy_phone:\n  buttons: []"
     edit(content_copy / "pages/core.yaml", page, page + "\n  colour: red")

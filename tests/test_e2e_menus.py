@@ -19,7 +19,7 @@ async def test_start_welcomes_with_a_safety_notice_and_the_menu(haki):
     assert "Telegram itself can see this chat" in welcome.text
     assert ann.labels(welcome)[:3] == ["Español", "Français", "Kiswahili"]  # one tap to switch
     assert "🔒 Privacy & safety" in ann.labels(welcome) and "❓ Help" in ann.labels(welcome)
-    assert {"💰 Pay rights", "💚 Mental health & trauma", "📝 File a grievance"} <= set(ann.labels(welcome))
+    assert {"💰 Pay rights", "💚 Mental health & trauma", "📝 File a complaint"} <= set(ann.labels(welcome))
     assert {"📋 Share your work conditions", "📬 Updates"} <= set(ann.labels(welcome))
 
 

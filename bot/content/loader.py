@@ -11,6 +11,7 @@ Layout (a folder may hold any number of .yaml files, e.g. one per topic):
   content/survey.yaml         the working-conditions report: questions and answer codes
   content/topics.yaml         topics of updates workers can subscribe to (names: ui topic_<id>)
   content/<lang>/survey.yaml  the report's wording
+  content/glossary.yaml       one term per concept per language, and the variants that are drift
 Any folder with a ui.yaml is a language; English is the reference.
 
 This module loads the language-neutral content (facts, countries, pages, survey, topics) and
@@ -31,6 +32,7 @@ from babel import Locale
 from babel.numbers import get_currency_name
 
 from bot.content import schema
+from bot.content.glossary import check_glossary
 from bot.content.model import (
     ButtonSpec,
     Content,
@@ -92,6 +94,7 @@ def load_content(
             c, root, code, pages, facts, survey, topics, reference, languages[fallback] if fallback else None
         )
     crisis = _crisis_lists(c, root / "crisis", languages)
+    check_glossary(c, root, languages)
     if c.problems:
         return None, c.problems
     content = Content(pages, facts, countries, survey, languages, topics, crisis=crisis)
