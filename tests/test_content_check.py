@@ -86,8 +86,28 @@ def test_a_fact_without_source_or_date_is_refused(content_copy):
 
 
 def test_a_fact_with_a_date_that_is_not_a_date_is_refused(content_copy):
-    edit(content_copy / "facts/telegram.yaml", "as_of: 2026-11-29", "as_of: last year")
-    assert any("as_of must be a date" in p for p in problems(content_copy))
+    edit(content_copy / "facts/telegram.yaml", "checked: 2026-11-29", "checked: last year")
+    assert any("checked must be the date it was verified" in p for p in problems(content_copy))
+
+
+@pytest.mark.parametrize(
+    ("published", "complaint"),
+    [
+        ("2026-12-25", "published 2026-12-25 is after checked 2026-11-29"),  # the two dates mixed up
+        ('"2026-12"', "published 2026-12 is after checked 2026-11-29"),
+        ('"2025-13"', 'published is a date, or "YYYY-MM" or "YYYY"'),
+        ("March 2025", 'published is a date, or "YYYY-MM" or "YYYY"'),
+    ],
+)
+def test_a_publication_date_must_be_a_date_before_the_check(content_copy, published, complaint):
+    edit(content_copy / "facts/telegram.yaml", "checked: 2026-11-29", f"checked: 2026-11-29\n  published: {published}")
+    assert any(complaint in p for p in problems(content_copy))
+
+
+def test_a_publication_date_as_precise_as_the_source_is_accepted(content_copy):
+    edit(content_copy / "facts/telegram.yaml", "checked: 2026-11-29", 'checked: 2026-11-29\n  published: "2025-03"')
+    navigator = load_navigator(content_copy)
+    assert navigator.content.facts["telegram_privacy_policy"].published == "2025-03"
 
 
 def test_unknown_keys_in_pages_are_reported(content_copy):

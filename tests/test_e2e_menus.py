@@ -60,7 +60,7 @@ async def test_navigation_edits_one_message_with_back_and_home(haki):
     assert "never saved" in sub.text
     sub = await ann.press("Next ▶", sub)  # the page is two screens; its sources close the last one
     # The source is its site's name, linked to the page, and the date it was checked; no raw URL.
-    assert sub.text.endswith("\n\nSources\n• telegram.org (checked on November 29, 2026)")
+    assert sub.text.endswith("\n\nSources\n• telegram.org (checked on Nov 29, 2026)")
     link = next(e for e in sub.entities if e["type"] == "text_link")  # the last line's link
     assert link["url"] == "https://telegram.org/privacy"
     assert sub.text[link["offset"] : link["offset"] + link["length"]] == "telegram.org"

@@ -111,7 +111,7 @@ ke_example:
   value: 1000
   currency: KES
   source: https://example.org/ke
-  as_of: 2026-01-31
+  checked: 2026-01-31
 """,
     "en/pages/core.yaml": """
 main: {title: Menu, body: Pick one.}
@@ -153,7 +153,7 @@ def test_a_country_page_asks_the_country_once_then_remembers(country_navigator):
     assert chosen.set_country == "KE"
     assert chosen.screen.text.startswith("<b>Pay in Kenya</b>")
     assert "KES1,000.00" in chosen.screen.text
-    assert '<a href="https://example.org/ke">example.org</a> (checked on January 31, 2026)' in chosen.screen.text
+    assert '<a href="https://example.org/ke">example.org</a> (checked on Jan 31, 2026)' in chosen.screen.text
     again = nav.on_button(callbacks.page("pay"), t, Prefs(country="KE"))
     assert again.screen.text.startswith("<b>Pay in Kenya</b>")  # not asked twice
     back = next(b for row in again.screen.rows for b in row if b.label == "◀ Back")
@@ -234,15 +234,44 @@ def test_sources_are_short_linked_names_with_their_dates(navigator):
     assert block.split("\n") == [
         "<i>Sources</i>",
         '• <a href="https://www.kenyalaw.org:8181/exist/kenyalex/actview.xql?actid=No.%2011&amp;x=1">kenyalaw.org</a>'
-        " (checked on January 31, 2026)",
+        " (checked on Jan 31, 2026)",
         '• <a href="https://www.kenyalaw.org:8181/exist/kenyalex/actview.xql?actid=No.%2012">kenyalaw.org 2</a>'
-        " (checked on January 31, 2026)",
-        '• <a href="https://fair.work/en/ratings/kenya/">Fairwork</a> (checked on March 1, 2025)',
+        " (checked on Jan 31, 2026)",
+        '• <a href="https://fair.work/en/ratings/kenya/">Fairwork</a> (checked on Mar 1, 2025)',
     ]
     assert visible_text(block) == (
-        "Sources\n• kenyalaw.org (checked on January 31, 2026)\n• kenyalaw.org 2 (checked on January 31, 2026)\n"
-        "• Fairwork (checked on March 1, 2025)"
+        "Sources\n• kenyalaw.org (checked on Jan 31, 2026)\n• kenyalaw.org 2 (checked on Jan 31, 2026)\n"
+        "• Fairwork (checked on Mar 1, 2025)"
     )
+
+
+def test_a_source_shows_its_own_date_apart_from_the_day_it_was_checked(navigator):
+    """A court ruling of 2 March 2023 read on 29 November 2026 says both, each for what it is,
+    and only as precisely as the source gives its date."""
+    checked = dt.date(2026, 11, 29)
+    ruling = Fact("a", "number", 3, "https://kenyalaw.org/caselaw/252812", checked, published="2023-03-02")
+    monthly = Fact("b", "number", 3, "https://example.org/m", checked, published="2024-12")
+    yearly = Fact("c", "number", 3, "https://example.org/y", checked, published="2016")
+    for code, expected in [
+        (
+            "en",
+            [
+                "kenyalaw.org, Mar 2, 2023 (checked on Nov 29, 2026)",
+                "example.org, Dec 2024 (checked on Nov 29, 2026)",
+                "example.org 2, 2016 (checked on Nov 29, 2026)",
+            ],
+        ),
+        (
+            "fr",
+            [
+                "kenyalaw.org, 2 mars 2023 (vérifié le 29 nov. 2026)",
+                "example.org, déc. 2024 (vérifié le 29 nov. 2026)",
+                "example.org 2, 2016 (vérifié le 29 nov. 2026)",
+            ],
+        ),
+    ]:
+        t = navigator._texts[code]
+        assert visible_text(sources(t, [ruling, monthly, yearly])).split("\n")[1:] == [f"• {e}" for e in expected]
 
 
 def test_every_screen_shows_at_most_1000_characters_in_every_language(navigator):

@@ -155,7 +155,8 @@ def test_pay_against_the_minimum_with_its_source(navigator):
     assert "• Paid below it: 20 (42%)\n• Not below it: 25 (52%)\n• Can't tell: &lt;10" in text
     assert "• Paid below it: 12 (50%)\n• Not below it: 0 (0%)\n• Can't tell: 12 (50%)" in text
     for fact in (kenya.minimum_wage, kenya.wage_hours):
-        assert f'<a href="{fact.source}">{source_name(fact)}</a> (checked on {t.date(fact.as_of)})' in text
+        link = f'<a href="{fact.source}">{source_name(fact)}</a>'
+        assert f"{link}, {t.published(fact.published)} (checked on {t.short_date(fact.checked)})" in text
     assert "Not compared (fewer than 10 reports): Madagascar, Morocco" in text
     # Medians from the histogram, only over 10 or more reports paid in the country's currency.
     assert [(m.country, m.unit, m.low, m.high) for m in figures.medians] == [

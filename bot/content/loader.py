@@ -208,21 +208,25 @@ def _facts(c: Collector, files: list[YamlFile]) -> dict[str, Fact]:
     for yf, fid, raw in items(c, files, "fact"):
         line = yf.line(fid)
         if not isinstance(raw, dict):
-            c.add(yf, line, f"fact {fid!r} must be a mapping with kind, value, source and as_of")
+            c.add(yf, line, f"fact {fid!r} must be a mapping with kind, value, source and checked")
             continue
         unknown_keys(c, yf, (fid,), raw, schema.FACT_KEYS, f"fact {fid!r}")
         missing = schema.REQUIRED_FACT_KEYS - raw.keys()
         if missing:
             c.add(yf, line, f"fact {fid!r} has no {', '.join(sorted(missing))}: every fact needs its source and date")
             continue
-        kind, source, as_of = raw["kind"], raw["source"], raw["as_of"]
+        kind, source, checked = raw["kind"], raw["source"], raw["checked"]
         if kind not in schema.FACT_KINDS:
             c.add(yf, yf.line(fid, "kind"), f"fact {fid!r}: kind must be one of {', '.join(sorted(schema.FACT_KINDS))}")
             continue
         if not isinstance(source, str) or not source.startswith(("https://", "http://")):
             c.add(yf, yf.line(fid, "source"), f"fact {fid!r}: source must be the URL it comes from")
-        if not isinstance(as_of, dt.date):
-            c.add(yf, yf.line(fid, "as_of"), f"fact {fid!r}: as_of must be a date like 2026-11-29")
+        if not isinstance(checked, dt.date):
+            c.add(
+                yf, yf.line(fid, "checked"), f"fact {fid!r}: checked must be the date it was verified, like 2026-11-29"
+            )
+            checked = dt.date.min
+        published = _published(c, yf, fid, raw.get("published"), checked)
         value = raw["value"]
         if kind in ("number", "money") and (isinstance(value, bool) or not isinstance(value, (int, float))):
             c.add(yf, yf.line(fid, "value"), f"fact {fid!r}: a {kind} needs a numeric value")
@@ -246,13 +250,33 @@ def _facts(c: Collector, files: list[YamlFile]) -> dict[str, Fact]:
             kind,
             value,
             str(source),
-            as_of if isinstance(as_of, dt.date) else dt.date.min,
+            checked,
             currency,
             per,
             confirmed is not False,
             source_name.strip() if source_name else None,
+            published,
         )
     return facts
+
+
+_PUBLISHED = re.compile(r"\d{4}(-\d{2})?")
+
+
+def _published(c: Collector, yf: YamlFile, fid: str, value: object, checked: dt.date) -> str | None:
+    """The source's own date as "YYYY-MM-DD", "YYYY-MM" or "YYYY": only as precise as the source
+    is, and never after the day the fact was checked (a date after it is a mix-up of the two)."""
+    if value is None:
+        return None
+    text = value.isoformat() if isinstance(value, dt.date) else str(value)
+    month = int(text[5:7]) if _PUBLISHED.fullmatch(text) and len(text) == 7 else 1
+    if not (isinstance(value, dt.date) or (_PUBLISHED.fullmatch(text) and 1 <= month <= 12)):
+        c.add(yf, yf.line(fid, "published"), f'fact {fid!r}: published is a date, or "YYYY-MM" or "YYYY"')
+        return None
+    first = value if isinstance(value, dt.date) else dt.date(int(text[:4]), month, 1)
+    if first > checked:
+        c.add(yf, yf.line(fid, "published"), f"fact {fid!r}: published {text} is after checked {checked}")
+    return text
 
 
 def _known_currency(code: object) -> bool:

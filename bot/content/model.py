@@ -26,11 +26,12 @@ class Fact:
     kind: str
     value: object
     source: str
-    as_of: dt.date
+    checked: dt.date  # the day someone verified the fact against its source
     currency: str | None = None
     per: str | None = None  # for a wage: hour, day, week or month
     confirmed: bool = True  # False: shown as "unconfirmed, please check"
     source_name: str | None = None  # the link's words; None: the site, from the URL's host
+    published: str | None = None  # the source's own date, as precise as known: "2025-03-18", "2025-03" or "2025"
 
 
 @dataclass(frozen=True)

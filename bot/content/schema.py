@@ -24,6 +24,7 @@ UI_KEYS: dict[str, frozenset[str]] = {
         "screen_counter": ("current", "total"),
         "sources_title": (),
         "source_line": ("source", "date"),
+        "source_line_published": ("source", "published", "date"),
         "unconfirmed": (),
         "language_prompt": ("language",),
         "language_changed": ("language",),
@@ -301,9 +302,13 @@ DEFAULT_COUNTRY_KEY = "default"  # in by_country: the page for "another country"
 OTHER_COUNTRY = "XX"  # the country code of "another country": no ISO code is assigned to XX
 
 FACT_KINDS = frozenset({"text", "number", "money", "phone", "url", "date"})
-FACT_KEYS = frozenset({"kind", "value", "currency", "per", "source", "source_name", "as_of", "confirmed", "note"})
+# checked: the day a person verified the fact against its source; published: the source's own
+# date when it shows one (a day, or only "YYYY-MM" / "YYYY"), never the day it was read.
+FACT_KEYS = frozenset(
+    {"kind", "value", "currency", "per", "source", "source_name", "checked", "published", "confirmed", "note"}
+)
 WAGE_PERIODS = frozenset({"hour", "day", "week", "month"})  # `per` of a money fact
-REQUIRED_FACT_KEYS = frozenset({"kind", "value", "source", "as_of"})
+REQUIRED_FACT_KEYS = frozenset({"kind", "value", "source", "checked"})
 # minimum_wage: a money fact with `per`; wage_hours: a number fact, the legal hours that
 # period covers (so the fair-pay check can compare hourly pay with it).
 COUNTRY_KEYS = frozenset({"currency", "minimum_wage", "wage_hours", "timezone", "emergency", "crisis_line"})

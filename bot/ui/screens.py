@@ -124,9 +124,9 @@ def source_name(fact: Fact) -> str:
 
 
 def sources(texts: Texts, facts: list[Fact]) -> str:
-    """The "Sources" block: each fact's source as a short linked name and the date it was
-    checked, once each (the URL is in the link, so it does not lengthen the screen). Two
-    documents on the same site read "site" and "site 2"."""
+    """The "Sources" block: each fact's source as a short linked name, the source's own date when
+    it has one, and the date it was checked, once each (the URL is in the link, so it does not
+    lengthen the screen). Two documents on the same site read "site" and "site 2"."""
     links: dict[str, str] = {}  # URL -> link
     seen: dict[str, int] = {}
     lines = []
@@ -136,7 +136,12 @@ def sources(texts: Texts, facts: list[Fact]) -> str:
             seen[name] = seen.get(name, 0) + 1
             shown = name if seen[name] == 1 else f"{name} {seen[name]}"
             links[f.source] = f'<a href="{html.escape(f.source)}">{html.escape(shown, quote=False)}</a>'
-        lines.append(
-            texts.ui_markup("source_line", source=links[f.source], date=html.escape(texts.date(f.as_of), quote=False))
-        )
+        checked = html.escape(texts.short_date(f.checked), quote=False)
+        if f.published:
+            published = html.escape(texts.published(f.published), quote=False)
+            lines.append(
+                texts.ui_markup("source_line_published", source=links[f.source], published=published, date=checked)
+            )
+        else:
+            lines.append(texts.ui_markup("source_line", source=links[f.source], date=checked))
     return f"<i>{texts.ui('sources_title')}</i>\n" + "\n".join(f"• {line}" for line in dict.fromkeys(lines))

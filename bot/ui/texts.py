@@ -53,6 +53,18 @@ class Texts:
         year, number = month.split("-")
         return format_skeleton("yMMMM", dt.date(int(year), int(number), 1), locale=self.locale)
 
+    def short_date(self, value: dt.date) -> str:
+        """A date in a list of sources, where two dates share a line of a phone's screen."""
+        return format_date(value, format="medium", locale=self.locale)
+
+    def published(self, value: str) -> str:
+        """A source's date only as precise as the source gives it: a day, a month or a year."""
+        if len(value) == 4:
+            return value
+        if len(value) == 7:
+            return format_skeleton("yMMM", dt.date.fromisoformat(f"{value}-01"), locale=self.locale)
+        return self.short_date(dt.date.fromisoformat(value))
+
     def fact(self, fact: Fact) -> str:
         """A fact as it appears in a page, marked when it is not confirmed."""
         if fact.kind == "money":
