@@ -18,6 +18,12 @@ class PageSpec:
     buttons: tuple[ButtonSpec, ...]
     by_country: dict[str, str] | None  # country code or "default" -> page id
     line: int = 1  # in content/pages.yaml, for problem reports
+    by_platform: dict[str, str] | None = None  # platform id (content/platforms.yaml) or "default" -> page id
+
+    @property
+    def switch(self) -> dict[str, str] | None:
+        """The pages this page stands for, one per remembered choice (country or platform)."""
+        return self.by_country if self.by_country is not None else self.by_platform
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,14 @@ class Country:
     timezone: str | None = None  # IANA name, for quiet hours of updates
     emergency: Fact | None = None  # the number to call first in an emergency, from a mobile
     crisis_line: Fact | None = None  # a crisis line verified to answer 24 hours a day
+
+
+@dataclass(frozen=True)
+class Platform:
+    """A platform workers name (content/platforms.yaml), offered under "My platform"."""
+
+    id: str
+    name: str  # as the platform writes it, the same in every language
 
 
 @dataclass(frozen=True)
@@ -115,3 +129,4 @@ class Content:
     # own, bot/content/status.py not_yet_offered); the reference language first.
     offered: tuple[str, ...] = ()
     crisis: dict[str, CrisisList] = field(default_factory=dict)  # by language code, all matched at once
+    platforms: dict[str, Platform] = field(default_factory=dict)  # by id, in menu order

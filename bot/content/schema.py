@@ -6,6 +6,8 @@ code uses means adding it here and in every content/<lang>/ui.yaml.
 
 from __future__ import annotations
 
+import re
+
 REFERENCE_LANGUAGE = "en"
 
 # ui.yaml key -> placeholders it may contain.
@@ -31,6 +33,11 @@ UI_KEYS: dict[str, frozenset[str]] = {
         "country_prompt": (),
         "country_other": (),
         "country_changed": ("country",),
+        "button_platform": ("platform",),
+        "button_platform_unset": (),
+        "platform_prompt": (),
+        "platform_other": (),
+        "platform_changed": ("platform",),
         "unknown_text": (),
         "unknown_command": ("command",),
         "not_text": (),
@@ -286,9 +293,9 @@ UI_KEYS: dict[str, frozenset[str]] = {
 }
 
 # Actions a page's button may trigger besides opening another page.
-ACTIONS = frozenset({"language", "country", "fairpay", "letter", "report", "updates"})
+ACTIONS = frozenset({"language", "country", "platform", "fairpay", "letter", "report", "updates"})
 
-PAGE_KEYS = frozenset({"buttons", "by_country"})
+PAGE_KEYS = frozenset({"buttons", "by_country", "by_platform"})
 PAGE_TEXT_KEYS = frozenset({"title", "body", "button"})
 REQUIRED_PAGE_TEXT_KEYS = frozenset({"title", "body"})
 HOME_PAGE = "main"
@@ -300,6 +307,10 @@ OWN_BEFORE_OFFERED = ("fallback_note",)
 CRISIS_FIRST_CHARS = 600  # the crisis answer's first message, as the user sees it
 DEFAULT_COUNTRY_KEY = "default"  # in by_country: the page for "another country"
 OTHER_COUNTRY = "XX"  # the country code of "another country": no ISO code is assigned to XX
+OTHER_PLATFORM = "other"  # the platform id of "another platform"
+PLATFORM_KEYS = frozenset({"name"})  # content/platforms.yaml
+PLATFORM_ID_CHARS = 12  # at most: a platform id travels in button data
+PLATFORM_ID = re.compile(rf"[a-z][a-z0-9]{{0,{PLATFORM_ID_CHARS - 1}}}")
 
 FACT_KINDS = frozenset({"text", "number", "money", "phone", "url", "date"})
 # checked: the day a person verified the fact against its source; published: the source's own
