@@ -43,6 +43,7 @@ from bot.content.model import (
     Survey,
     SurveyQuestion,
     Topic,
+    WageReference,
 )
 from bot.content.problems import Collector, Problem, items, unknown_keys
 from bot.content.status import not_yet_offered
@@ -65,6 +66,7 @@ def load_content(
     countries = _countries(c, c.read(root / "countries.yaml"), facts)
     platforms = _platforms(c, c.read(root / "platforms.yaml")) if (root / "platforms.yaml").exists() else {}
     pages = _pages(c, c.read_folder(root / "pages"), countries, platforms, button_data)
+    _country_pages(c, root / "countries.yaml", countries, pages)
     # The report's survey is optional content, but a menu that offers the report needs it.
     survey = _survey(c, c.read(root / "survey.yaml")) if (root / "survey.yaml").exists() else Survey((), ())
     if not survey.questions and any(b.target == "report" for p in pages.values() for b in p.buttons):
@@ -329,7 +331,21 @@ def _countries(c: Collector, yf: YamlFile | None, facts: dict[str, Fact]) -> dic
                 phones[key] = facts.get(raw[key])
                 if phones[key] is None or phones[key].kind != "phone":
                     c.add(yf, yf.line(code, key), f"country {code!r}: {key} must name a phone fact")
-        countries[code] = Country(code, currency, wage, hours, zone, phones.get("emergency"), phones.get("crisis_line"))
+        checklist = raw.get("checklist")
+        if checklist is not None and not isinstance(checklist, str):
+            c.add(yf, yf.line(code, "checklist"), f"country {code!r}: checklist must name a page")
+            checklist = None
+        countries[code] = Country(
+            code,
+            currency,
+            wage,
+            hours,
+            zone,
+            phones.get("emergency"),
+            phones.get("crisis_line"),
+            _wage_references(c, yf, code, raw.get("minimum_wages"), facts),
+            checklist,
+        )
     return countries
 
 
@@ -345,6 +361,46 @@ def _platforms(c: Collector, yf: YamlFile | None) -> dict[str, Platform]:
             continue
         platforms[pid] = Platform(pid, raw["name"].strip())
     return platforms
+
+
+def _wage_references(
+    c: Collector, yf: YamlFile, code: str, raw: object, facts: dict[str, Fact]
+) -> tuple[WageReference, ...]:
+    """A country's `minimum_wages`: each {page, wage, hours}; wage and hours both or neither."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        c.add(yf, yf.line(code, "minimum_wages"), f"country {code!r}: minimum_wages must be a list of {{page, …}}")
+        return ()
+    references = []
+    for i, item in enumerate(raw):
+        line = yf.line(code, "minimum_wages", i)
+        where = f"country {code!r}, minimum_wages item {i + 1}"
+        if not isinstance(item, dict) or not isinstance(item.get("page"), str):
+            c.add(yf, line, f"{where}: needs page: <id> (the page that names this minimum)")
+            continue
+        unknown_keys(c, yf, (code, "minimum_wages", i), item, schema.WAGE_REFERENCE_KEYS, where)
+        wage, hours = facts.get(item.get("wage", "")), facts.get(item.get("hours", ""))
+        if "wage" in item and (wage is None or wage.kind != "money" or wage.per is None):
+            c.add(yf, line, f"{where}: wage must name a money fact with `per`")
+        if "hours" in item and (hours is None or hours.kind != "number"):
+            c.add(yf, line, f"{where}: hours must name a number fact")
+        if ("wage" in item) != ("hours" in item):
+            c.add(yf, line, f"{where}: wage and hours go together (neither: Haki knows no figure)")
+        references.append(WageReference(item["page"], wage, hours, line))
+    return tuple(references)
+
+
+def _country_pages(c: Collector, path: Path, countries: dict[str, Country], pages: dict[str, PageSpec]) -> None:
+    """The pages countries.yaml names exist: each minimum's page, each checklist and the default checklist."""
+    for country in countries.values():
+        for ref in country.minimum_wages:
+            if ref.page not in pages:
+                c.add(path, ref.line, f"country {country.code!r}: minimum_wages names no page {ref.page!r}")
+        if country.checklist is not None and country.checklist not in pages:
+            c.add(path, 1, f"country {country.code!r}: checklist names no page {country.checklist!r}")
+    if any(country.checklist for country in countries.values()) and schema.DEFAULT_CHECKLIST not in pages:
+        c.add(path, 1, f"countries name checklists, but the default checklist {schema.DEFAULT_CHECKLIST!r} is missing")
 
 
 def _pages(

@@ -68,6 +68,8 @@ UI_KEYS: dict[str, frozenset[str]] = {
         "fairpay_result": ("effective", "paid"),
         "fairpay_minimum": ("country", "minimum", "period", "hourly", "hours"),
         "fairpay_below": ("percent",),
+        "fairpay_reference": (),
+        "fairpay_compared": ("reference",),
         "form_use_buttons": (),
         "form_empty": (),
         "form_too_long": (),
@@ -103,6 +105,8 @@ UI_KEYS: dict[str, frozenset[str]] = {
         "letter_amount": ("currency",),
         "letter_says_amount": ("amount",),
         "letter_body": ("date", "problem", "since", "amount", "request"),
+        "letter_checklist": (),
+        "letter_checklist_title": (),
         "fallback_note": ("language",),
         "crisis_automated": (),
         "crisis_line": ("number",),
@@ -322,7 +326,14 @@ WAGE_PERIODS = frozenset({"hour", "day", "week", "month"})  # `per` of a money f
 REQUIRED_FACT_KEYS = frozenset({"kind", "value", "source", "checked"})
 # minimum_wage: a money fact with `per`; wage_hours: a number fact, the legal hours that
 # period covers (so the fair-pay check can compare hourly pay with it).
-COUNTRY_KEYS = frozenset({"currency", "minimum_wage", "wage_hours", "timezone", "emergency", "crisis_line"})
+# minimum_wages: a list of {page, wage, hours}, the references the fair-pay check compares with
+# (wage and hours as above, both or neither); checklist: a page whose last screen lists the papers
+# to bring, appended to the letter (DEFAULT_CHECKLIST for another country).
+COUNTRY_KEYS = frozenset(
+    {"currency", "minimum_wage", "wage_hours", "timezone", "emergency", "crisis_line", "minimum_wages", "checklist"}
+)
+WAGE_REFERENCE_KEYS = frozenset({"page", "wage", "hours"})
+DEFAULT_CHECKLIST = "griev_intl_deadlines"
 TOPIC_KEYS = frozenset({"invite_only"})
 TOPIC_UI_PREFIX = "topic_"  # each topic's name is the ui key topic_<id>
 
