@@ -46,8 +46,13 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     flows.end(context)  # leaving a form drops its answers
     s, t, prefs = await viewer(update, context)
     outcome = s.navigator.on_button(query.data, t, prefs)
-    if outcome.set_language or outcome.set_country:
-        await s.preferences.update(query.from_user.id, language=outcome.set_language, country=outcome.set_country)
+    if outcome.set_language or outcome.set_country or outcome.set_platform:
+        await s.preferences.update(
+            query.from_user.id,
+            language=outcome.set_language,
+            country=outcome.set_country,
+            platform=outcome.set_platform,
+        )
     if outcome.set_language:
         await s.subscriptions.follow_language(query.from_user.id, outcome.set_language)
     # Both calls go out together: the user waits one round trip, not two.

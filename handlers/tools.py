@@ -1,5 +1,5 @@
 """Forms in Telegram (bot/ui/forms.py): choices are buttons, numbers and short texts are typed.
-A form module (bot/tools/fairpay.py, bot/tools/letter.py) provides NAME, PREFIX, new_form(origin),
+A form module (bot/tools/fairpay.py, bot/tools/letter.py) provides NAME, PREFIX, new_form(origin, country),
 question_screen() and finish(); the file a finished form produces is sent here. Neither the
 answers nor the file are stored."""
 
@@ -24,7 +24,7 @@ class FormKind(Protocol):
     NAME: str
     PREFIX: str
 
-    def new_form(self, origin: str) -> Form: ...
+    def new_form(self, origin: str, country: Country | None) -> Form: ...
 
     def question_screen(self, form: Form, t: Texts, country: Country | None, notice: str | None = None) -> Screen: ...
 
@@ -41,7 +41,7 @@ def button_handler(kind: FormKind):
         if origin is not None or form is None:
             # A fresh start, or a button of a form that expired or was left: start again.
             known = origin if origin in s.navigator.content.pages else "main"
-            form = kind.new_form(known)
+            form = kind.new_form(known, country)
             flows.begin(context, kind.NAME, form)
         else:
             form.press(query.data)  # an old button of an earlier question changes nothing: ask again

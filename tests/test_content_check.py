@@ -267,3 +267,22 @@ def test_profile_texts_over_telegrams_limits_are_reported(content_copy):
         p.startswith(f"content/sw/ui.yaml:{long_line}: bot_description is ") and "Telegram allows 512" in p
         for p in found
     ), found
+
+
+def test_a_minimum_wage_reference_names_an_existing_page_and_wage_and_hours_together(content_copy):
+    countries = content_copy / "countries.yaml"
+    edit(countries, "    - page: wage_ke_other\n", "    - page: wage_ke_nakuru\n      wage: ke_pay_min_cities\n")
+    line = line_of(countries, "page: wage_ke_nakuru")
+    found = problems(content_copy)
+    assert f"content/countries.yaml:{line}: country 'KE': minimum_wages names no page 'wage_ke_nakuru'" in found
+    assert any(f"countries.yaml:{line}: " in p and "wage and hours go together" in p for p in found)
+
+
+def test_a_minimum_wage_reference_needs_a_money_fact_with_a_period(content_copy):
+    edit(content_copy / "countries.yaml", "      wage: ke_pay_min_cities\n", "      wage: ke_pay_hours_month\n")
+    assert any("minimum_wages item 1: wage must name a money fact with `per`" in p for p in problems(content_copy))
+
+
+def test_a_checklist_names_an_existing_page(content_copy):
+    edit(content_copy / "countries.yaml", "checklist: griev_ug_deadlines", "checklist: griev_ug_papers")
+    assert any("country 'UG': checklist names no page 'griev_ug_papers'" in p for p in problems(content_copy))

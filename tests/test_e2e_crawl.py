@@ -56,7 +56,7 @@ async def test_every_button_in_every_language(haki, code, caplog):
 
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR], "a handler raised"
     opened = {callbacks.parse(d).page for d in seen if callbacks.parse(d).kind == "page"}
-    opened |= {callbacks.parse(d).page for d in seen if callbacks.parse(d).kind == "set_country"}
+    opened |= {callbacks.parse(d).page for d in seen if callbacks.parse(d).kind in ("set_country", "set_platform")}
     missed = set(haki.navigator.content.pages) - opened
     assert not missed, f"[{code}] never reached: {sorted(missed)}"
     screens_by_language[code] = seen

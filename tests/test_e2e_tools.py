@@ -1,6 +1,8 @@
 """The fair-pay check, the letter builder and the crisis answer, end to end through the
 sandbox in the three languages."""
 
+from decimal import Decimal
+
 import pytest
 
 from bot.guide.navigation import Prefs
@@ -39,12 +41,54 @@ async def test_fair_pay_check_from_a_country_page(haki, code, amount, minutes):
     assert retry.text.startswith(ui(haki, code, "form_not_number")[:20])
     await person.say(amount)
     await person.say(minutes)
-    result = await person.say("10")
+    where = await person.say("10")
+    # Kenya's minimum depends on the town: the worker picks theirs
+    assert where.text == ui(haki, code, "fairpay_reference")
+    result = await person.press(title_button(haki, code, "wage_ke_cities"), where)
     assert "KES" in result.text or "Ksh" in result.text
-    assert ui(haki, code, "sources_title") in result.text or ui(haki, code, "fairpay_no_minimum")[:20] in result.text
+    assert ui(haki, code, "sources_title") in result.text
+    # the reference named, and its hourly figure: 16,113.75 a month over 52 h/week x 52 / 12
+    assert title(haki, code, "wage_ke_cities") in result.text
+    t = haki.navigator.texts_for(Prefs(language=code), None)
+    assert t.money(round(Decimal("16113.75") / (Decimal(52 * 52) / 12), 2), "KES") in result.text
     # The form is over: typing a number now is unexpected text again.
     after = await person.say("10")
     assert after.text.startswith(ui(haki, code, "unknown_text")[:15])
+
+
+async def fair_pay_until_the_reference(person: Chatter, bot, country: str):
+    page = await open_country_page(person, bot, "en", "pay", country)
+    question = await person.press("🧮 Fair-pay check", page)
+    await person.press("Per hour", question)
+    await person.say("60")
+    return await person.say("0")
+
+
+async def test_a_kenyan_outside_the_three_cities_is_told_haki_has_no_figure_and_where_to_ask(haki):
+    person = Chatter(haki, 720)
+    where = await fair_pay_until_the_reference(person, haki, "KE")
+    result = await person.press("🌍 Elsewhere in Kenya", where)
+    assert "Kenya: other towns and areas" in result.text
+    assert "Haki did not find those figures" in result.text and "Ask a labour office or a union" in result.text
+    assert "below that minimum" not in result.text and "at or above" not in result.text
+    assert "KES60.00 per hour" in result.text  # the worker still learns their own hourly pay
+
+
+async def test_a_filipino_in_metro_manila_is_compared_with_the_ncr_daily_rate(haki):
+    person = Chatter(haki, 721)
+    where = await fair_pay_until_the_reference(person, haki, "PH")
+    assert person.labels(where)[:2] == ["🏙️ Metro Manila (NCR)", "🌍 Another region"]
+    result = await person.press("🏙️ Metro Manila (NCR)", where)
+    assert "Compared with: Philippines: Metro Manila (NCR), outside agriculture." in result.text
+    assert "₱695.00 per day. Over 8 legal working hours, that is ₱86.88 per hour." in result.text
+    assert "31% below that minimum" in result.text  # 60 against 86.875
+
+
+async def test_one_minimum_is_named_without_a_question(haki):
+    person = Chatter(haki, 722)
+    result = await fair_pay_until_the_reference(person, haki, "MA")
+    assert "Compared with: Morocco: SMIG, outside agriculture." in result.text
+    assert "MAD17.92 per hour" in result.text
 
 
 async def test_leaving_the_form_drops_it(haki):
@@ -68,10 +112,33 @@ async def test_letter_builder_sends_the_letter_as_text_and_file(haki, code):
     assert ready.text.startswith(ui(haki, code, "letter_ready")[:15])
     document = person.user.documents[-1]
     assert document.file_name == ui(haki, code, "letter_filename")
-    letter = document.data.decode("utf-8")
+    text = document.data.decode("utf-8")
+    letter, papers = text.split(ui(haki, code, "letter_checklist_title"))
     assert "03/2026" in letter and "[" in letter
     assert ui(haki, code, "letter_says_late") in letter
-    assert letter in ready.text  # the same letter, to copy
+    assert letter.strip() in ready.text  # the same letter, to copy
+    # the file ends with Tanzania's papers: the checklist screen of its page, the CMA form filled in
+    checklist = haki.navigator.content.languages[code].pages["griev_tz_deadlines"].body.split("\n---\n")[-1]
+    assert checklist.splitlines()[0] in papers and "Form CMA F.1" in papers and "{" not in papers
+    assert "https://www.scribd.com/document/579546770/CMA-FORMS" in papers  # sources written out on paper
+    # the screen only says the checklist is in the file
+    assert ui(haki, code, "letter_checklist") in ready.text and checklist.splitlines()[1] not in ready.text
+
+
+async def test_the_letter_of_a_worker_in_another_country_ends_with_the_international_checklist(haki):
+    person = Chatter(haki, 830)
+    menu = await person.say("/start")
+    picker = await person.press(title_button(haki, "en", "grievance"), menu)
+    page = await person.press(ui(haki, "en", "country_other"), picker)
+    question = await person.press(ui(haki, "en", "button_letter"), page)
+    await person.press(ui(haki, "en", "letter_problem_unpaid"), question)
+    await person.say("May")
+    await person.say("100")
+    await person.press(ui(haki, "en", "letter_request_pay"))
+    papers = person.user.documents[-1].data.decode("utf-8").split(ui(haki, "en", "letter_checklist_title"))[1]
+    intl = haki.navigator.content.languages["en"].pages["griev_intl_deadlines"].body.split("\n---\n")[-1]
+    assert intl.strip() in papers
+    assert "CMA" not in papers and "M-Pesa" not in papers  # no other country's papers
 
 
 @pytest.mark.parametrize(

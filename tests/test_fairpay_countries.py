@@ -17,7 +17,9 @@ KNOWN = {
     "MA": (Decimal("3422.72"), Decimal("191"), Decimal("17.92")),  # per month
     "PH": (Decimal("695"), Decimal("8"), Decimal("86.88")),  # per day, Metro Manila
 }
-WITHOUT_MINIMUM = ("UG", "TZ", "IN", "VE")  # no usable statutory reference: the check says so
+WITHOUT_MINIMUM = ("UG", "TZ", "VE")  # no statutory reference at all: the check says so
+# references whose figure Haki did not find: the chosen one's page says so and where to ask
+WITHOUT_FIGURE = {"KE": "wage_ke_other", "PH": "wage_ph_other", "IN": "wage_in_other"}
 
 
 @pytest.fixture(scope="module")
@@ -61,3 +63,19 @@ def test_countries_without_a_usable_minimum_say_so(navigator, code):
     screen = fairpay.result_screen(form, t, country)
     assert "no confirmed minimum wage" in screen.text
     assert "per hour" in screen.text  # the worker still learns their own hourly pay
+
+
+@pytest.mark.parametrize("code", sorted(WITHOUT_FIGURE))
+def test_a_reference_without_a_figure_says_where_to_ask(navigator, code):
+    country = navigator.content.countries[code]
+    t = navigator.texts_for(Prefs(language="en"), None)
+    form = fairpay.new_form("main", country)
+    form.press("fp:c:hour")
+    for answer in ("150", "15"):
+        assert form.type(answer, "en") is None
+    assert form.current().id == fairpay.REFERENCE  # more than one minimum: the worker picks
+    assert form.press(f"fp:c:{WITHOUT_FIGURE[code]}")
+    screen = fairpay.result_screen(form, t, country)
+    page = t.pack.pages[WITHOUT_FIGURE[code]]
+    assert page.title in screen.text and "Haki did not find" in screen.text
+    assert "per hour" in screen.text and "below" not in screen.text  # own hourly pay, no verdict

@@ -123,6 +123,8 @@ SPANISH_LONGER = {
     "ui.button_exit": "✖ Salir",
     "ui.report_send": "✅ Enviar",
     "ui.crisis_emergency": "🚑 Emergencia: {number}",
+    "ui.button_platform": "🧩 Plataforma: {platform}",  # "Plataforma" is the word workers use
+    "ui.platform_changed": "Plataforma: {platform}",
     "ui.topic_pay": "Pago",
     "ui.topic_events": "Eventos",
     "ui.fairpay_unit_task": "Por tarea",

@@ -41,9 +41,11 @@ from bot.content.model import (
     Fact,
     LanguagePack,
     PageSpec,
+    Platform,
     Survey,
     SurveyQuestion,
     Topic,
+    WageReference,
 )
 from bot.content.problems import Collector, Problem, items, unknown_keys
 from bot.content.status import not_yet_offered
@@ -64,7 +66,9 @@ def load_content(
     c = Collector(root)
     facts = _facts(c, c.read_folder(root / "facts"))
     countries = _countries(c, c.read(root / "countries.yaml"), facts)
-    pages = _pages(c, c.read_folder(root / "pages"), countries, button_data)
+    platforms = _platforms(c, c.read(root / "platforms.yaml")) if (root / "platforms.yaml").exists() else {}
+    pages = _pages(c, c.read_folder(root / "pages"), countries, platforms, button_data)
+    _country_pages(c, root / "countries.yaml", countries, pages)
     # The report's survey is optional content, but a menu that offers the report needs it.
     survey = _survey(c, c.read(root / "survey.yaml")) if (root / "survey.yaml").exists() else Survey((), ())
     if not survey.questions and any(b.target == "report" for p in pages.values() for b in p.buttons):
@@ -97,7 +101,7 @@ def load_content(
     check_glossary(c, root, languages)
     if c.problems:
         return None, c.problems
-    content = Content(pages, facts, countries, survey, languages, topics, crisis=crisis)
+    content = Content(pages, facts, countries, survey, languages, topics, crisis=crisis, platforms=platforms)
     offered = tuple(code for code in languages if not not_yet_offered(content, code))
     return dataclasses.replace(content, offered=offered), []
 
@@ -360,12 +364,84 @@ def _countries(c: Collector, yf: YamlFile | None, facts: dict[str, Fact]) -> dic
                 phones[key] = facts.get(raw[key])
                 if phones[key] is None or phones[key].kind != "phone":
                     c.add(yf, yf.line(code, key), f"country {code!r}: {key} must name a phone fact")
-        countries[code] = Country(code, currency, wage, hours, zone, phones.get("emergency"), phones.get("crisis_line"))
+        checklist = raw.get("checklist")
+        if checklist is not None and not isinstance(checklist, str):
+            c.add(yf, yf.line(code, "checklist"), f"country {code!r}: checklist must name a page")
+            checklist = None
+        countries[code] = Country(
+            code,
+            currency,
+            wage,
+            hours,
+            zone,
+            phones.get("emergency"),
+            phones.get("crisis_line"),
+            _wage_references(c, yf, code, raw.get("minimum_wages"), facts),
+            checklist,
+        )
     return countries
 
 
+def _platforms(c: Collector, yf: YamlFile | None) -> dict[str, Platform]:
+    platforms: dict[str, Platform] = {}
+    for _, pid, raw in items(c, [yf] if yf else [], "platform"):
+        if not (isinstance(raw, dict) and isinstance(raw.get("name"), str) and raw["name"].strip()):
+            c.add(yf, yf.line(pid), f"platform {pid!r} needs a name, as the platform writes it")
+            continue
+        unknown_keys(c, yf, (pid,), raw, schema.PLATFORM_KEYS, f"platform {pid!r}")
+        if not schema.PLATFORM_ID.fullmatch(str(pid)) or pid == schema.OTHER_PLATFORM:
+            c.add(yf, yf.line(pid), f"platform id {pid!r}: a short lower-case word (it travels in button data)")
+            continue
+        platforms[pid] = Platform(pid, raw["name"].strip())
+    return platforms
+
+
+def _wage_references(
+    c: Collector, yf: YamlFile, code: str, raw: object, facts: dict[str, Fact]
+) -> tuple[WageReference, ...]:
+    """A country's `minimum_wages`: each {page, wage, hours}; wage and hours both or neither."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        c.add(yf, yf.line(code, "minimum_wages"), f"country {code!r}: minimum_wages must be a list of {{page, …}}")
+        return ()
+    references = []
+    for i, item in enumerate(raw):
+        line = yf.line(code, "minimum_wages", i)
+        where = f"country {code!r}, minimum_wages item {i + 1}"
+        if not isinstance(item, dict) or not isinstance(item.get("page"), str):
+            c.add(yf, line, f"{where}: needs page: <id> (the page that names this minimum)")
+            continue
+        unknown_keys(c, yf, (code, "minimum_wages", i), item, schema.WAGE_REFERENCE_KEYS, where)
+        wage, hours = facts.get(item.get("wage", "")), facts.get(item.get("hours", ""))
+        if "wage" in item and (wage is None or wage.kind != "money" or wage.per is None):
+            c.add(yf, line, f"{where}: wage must name a money fact with `per`")
+        if "hours" in item and (hours is None or hours.kind != "number"):
+            c.add(yf, line, f"{where}: hours must name a number fact")
+        if ("wage" in item) != ("hours" in item):
+            c.add(yf, line, f"{where}: wage and hours go together (neither: Haki knows no figure)")
+        references.append(WageReference(item["page"], wage, hours, line))
+    return tuple(references)
+
+
+def _country_pages(c: Collector, path: Path, countries: dict[str, Country], pages: dict[str, PageSpec]) -> None:
+    """The pages countries.yaml names exist: each minimum's page, each checklist and the default checklist."""
+    for country in countries.values():
+        for ref in country.minimum_wages:
+            if ref.page not in pages:
+                c.add(path, ref.line, f"country {country.code!r}: minimum_wages names no page {ref.page!r}")
+        if country.checklist is not None and country.checklist not in pages:
+            c.add(path, 1, f"country {country.code!r}: checklist names no page {country.checklist!r}")
+    if any(country.checklist for country in countries.values()) and schema.DEFAULT_CHECKLIST not in pages:
+        c.add(path, 1, f"countries name checklists, but the default checklist {schema.DEFAULT_CHECKLIST!r} is missing")
+
+
 def _pages(
-    c: Collector, files: list[YamlFile], countries: dict[str, Country], button_data: ButtonData | None
+    c: Collector,
+    files: list[YamlFile],
+    countries: dict[str, Country],
+    platforms: dict[str, Platform],
+    button_data: ButtonData | None,
 ) -> dict[str, PageSpec]:
     pages: dict[str, PageSpec] = {}
     where_defined: dict[str, YamlFile] = {}
@@ -384,11 +460,15 @@ def _pages(
                 continue
             kind, target = next(iter(b.items()))
             buttons.append(ButtonSpec(kind, str(target)))
-        by_country = raw.get("by_country")
-        if by_country is not None and not isinstance(by_country, dict):
-            c.add(yf, yf.line(pid, "by_country"), f"page {pid!r}: by_country maps country codes to pages")
-            by_country = None
-        pages[pid] = PageSpec(pid, tuple(buttons), by_country, line)
+        switches = {}
+        for key, what in (("by_country", "country codes"), ("by_platform", "platform ids")):
+            switches[key] = raw.get(key)
+            if switches[key] is not None and not isinstance(switches[key], dict):
+                c.add(yf, yf.line(pid, key), f"page {pid!r}: {key} maps {what} to pages")
+                switches[key] = None
+        if switches["by_country"] is not None and switches["by_platform"] is not None:
+            c.add(yf, line, f"page {pid!r}: a page depends on the country or on the platform, not both")
+        pages[pid] = PageSpec(pid, tuple(buttons), switches["by_country"], line, switches["by_platform"])
 
     longest_id = max(pages, key=len, default="")
     for pid, spec in pages.items() if button_data else ():
@@ -415,18 +495,19 @@ def _pages(
                     where,
                     f"page {page.id!r}: unknown action {b.target!r} (known: {', '.join(sorted(schema.ACTIONS))})",
                 )
-        for code, target in (page.by_country or {}).items():
-            where = yf.line(page.id, "by_country", code)
-            if code != schema.DEFAULT_COUNTRY_KEY and code not in countries:
-                c.add(yf, where, f"page {page.id!r}: {code!r} is not in content/countries.yaml")
-            if target not in pages:
-                c.add(yf, where, f"page {page.id!r} sends {code} to page {target!r}, which does not exist")
-            elif pages[target].by_country is not None:
-                c.add(yf, where, f"page {page.id!r} sends {code} to {target!r}, which itself depends on the country")
-        if page.by_country is not None and schema.DEFAULT_COUNTRY_KEY not in page.by_country:
-            c.add(
-                yf,
-                yf.line(page.id, "by_country"),
-                f"page {page.id!r}: by_country needs a `default` page for other countries",
-            )
+        for key, known, what in (
+            ("by_country", countries, "content/countries.yaml"),
+            ("by_platform", platforms, "content/platforms.yaml"),
+        ):
+            switch = getattr(page, key)
+            for code, target in (switch or {}).items():
+                where = yf.line(page.id, key, code)
+                if code != schema.DEFAULT_COUNTRY_KEY and code not in known:
+                    c.add(yf, where, f"page {page.id!r}: {code!r} is not in {what}")
+                if target not in pages:
+                    c.add(yf, where, f"page {page.id!r} sends {code} to page {target!r}, which does not exist")
+                elif pages[target].switch is not None:
+                    c.add(yf, where, f"page {page.id!r} sends {code} to {target!r}, which itself depends on a choice")
+            if switch is not None and schema.DEFAULT_COUNTRY_KEY not in switch:
+                c.add(yf, yf.line(page.id, key), f"page {page.id!r}: {key} needs a `default` page for other choices")
     return pages

@@ -18,6 +18,12 @@ class PageSpec:
     buttons: tuple[ButtonSpec, ...]
     by_country: dict[str, str] | None  # country code or "default" -> page id
     line: int = 1  # in content/pages.yaml, for problem reports
+    by_platform: dict[str, str] | None = None  # platform id (content/platforms.yaml) or "default" -> page id
+
+    @property
+    def switch(self) -> dict[str, str] | None:
+        """The pages this page stands for, one per remembered choice (country or platform)."""
+        return self.by_country if self.by_country is not None else self.by_platform
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,22 @@ class Fact:
 
 
 @dataclass(frozen=True)
+class WageReference:
+    """One statutory minimum a worker's pay can be compared with (content/countries.yaml
+    `minimum_wages`). Its page names it (title), labels the choice (button) and says how the
+    hours were found (body). Without wage and hours Haki knows no figure: the page says where to ask."""
+
+    page: str
+    wage: Fact | None = None  # a money fact with `per`
+    hours: Fact | None = None  # the legal hours that period covers
+    line: int = 1  # in content/countries.yaml, for problem reports
+
+    @property
+    def known(self) -> bool:
+        return self.wage is not None and self.hours is not None
+
+
+@dataclass(frozen=True)
 class Country:
     code: str
     currency: str | None = None
@@ -43,6 +65,17 @@ class Country:
     timezone: str | None = None  # IANA name, for quiet hours of updates
     emergency: Fact | None = None  # the number to call first in an emergency, from a mobile
     crisis_line: Fact | None = None  # a crisis line verified to answer 24 hours a day
+    # The minimums the fair-pay check offers, in order; with more than one the worker picks theirs.
+    minimum_wages: tuple[WageReference, ...] = ()
+    checklist: str | None = None  # the page whose last screen lists the papers to bring (the letter ends with it)
+
+
+@dataclass(frozen=True)
+class Platform:
+    """A platform workers name (content/platforms.yaml), offered under "My platform"."""
+
+    id: str
+    name: str  # as the platform writes it, the same in every language
 
 
 @dataclass(frozen=True)
@@ -115,3 +148,4 @@ class Content:
     # own, bot/content/status.py not_yet_offered); the reference language first.
     offered: tuple[str, ...] = ()
     crisis: dict[str, CrisisList] = field(default_factory=dict)  # by language code, all matched at once
+    platforms: dict[str, Platform] = field(default_factory=dict)  # by id, in menu order

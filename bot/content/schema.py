@@ -6,6 +6,8 @@ code uses means adding it here and in every content/<lang>/ui.yaml.
 
 from __future__ import annotations
 
+import re
+
 REFERENCE_LANGUAGE = "en"
 
 # ui.yaml key -> placeholders it may contain.
@@ -31,6 +33,11 @@ UI_KEYS: dict[str, frozenset[str]] = {
         "country_prompt": (),
         "country_other": (),
         "country_changed": ("country",),
+        "button_platform": ("platform",),
+        "button_platform_unset": (),
+        "platform_prompt": (),
+        "platform_other": (),
+        "platform_changed": ("platform",),
         "unknown_text": (),
         "unknown_command": ("command",),
         "not_text": (),
@@ -61,6 +68,8 @@ UI_KEYS: dict[str, frozenset[str]] = {
         "fairpay_result": ("effective", "paid"),
         "fairpay_minimum": ("country", "minimum", "period", "hourly", "hours"),
         "fairpay_below": ("percent",),
+        "fairpay_reference": (),
+        "fairpay_compared": ("reference",),
         "form_use_buttons": (),
         "form_empty": (),
         "form_too_long": (),
@@ -96,6 +105,8 @@ UI_KEYS: dict[str, frozenset[str]] = {
         "letter_amount": ("currency",),
         "letter_says_amount": ("amount",),
         "letter_body": ("date", "problem", "since", "amount", "request"),
+        "letter_checklist": (),
+        "letter_checklist_title": (),
         "fallback_note": ("language",),
         "crisis_automated": (),
         "crisis_line": ("number",),
@@ -286,9 +297,9 @@ UI_KEYS: dict[str, frozenset[str]] = {
 }
 
 # Actions a page's button may trigger besides opening another page.
-ACTIONS = frozenset({"language", "country", "fairpay", "letter", "report", "updates"})
+ACTIONS = frozenset({"language", "country", "platform", "fairpay", "letter", "report", "updates"})
 
-PAGE_KEYS = frozenset({"buttons", "by_country"})
+PAGE_KEYS = frozenset({"buttons", "by_country", "by_platform"})
 PAGE_TEXT_KEYS = frozenset({"title", "body", "button"})
 REQUIRED_PAGE_TEXT_KEYS = frozenset({"title", "body"})
 HOME_PAGE = "main"
@@ -300,6 +311,10 @@ OWN_BEFORE_OFFERED = ("fallback_note",)
 CRISIS_FIRST_CHARS = 600  # the crisis answer's first message, as the user sees it
 DEFAULT_COUNTRY_KEY = "default"  # in by_country: the page for "another country"
 OTHER_COUNTRY = "XX"  # the country code of "another country": no ISO code is assigned to XX
+OTHER_PLATFORM = "other"  # the platform id of "another platform"
+PLATFORM_KEYS = frozenset({"name"})  # content/platforms.yaml
+PLATFORM_ID_CHARS = 12  # at most: a platform id travels in button data
+PLATFORM_ID = re.compile(rf"[a-z][a-z0-9]{{0,{PLATFORM_ID_CHARS - 1}}}")
 
 FACT_KINDS = frozenset({"text", "number", "money", "phone", "url", "date"})
 # checked: the day a person verified the fact against its source; published: the source's own
@@ -323,7 +338,14 @@ WAGE_PERIODS = frozenset({"hour", "day", "week", "month"})  # `per` of a money f
 REQUIRED_FACT_KEYS = frozenset({"kind", "value", "source", "checked"})
 # minimum_wage: a money fact with `per`; wage_hours: a number fact, the legal hours that
 # period covers (so the fair-pay check can compare hourly pay with it).
-COUNTRY_KEYS = frozenset({"currency", "minimum_wage", "wage_hours", "timezone", "emergency", "crisis_line"})
+# minimum_wages: a list of {page, wage, hours}, the references the fair-pay check compares with
+# (wage and hours as above, both or neither); checklist: a page whose last screen lists the papers
+# to bring, appended to the letter (DEFAULT_CHECKLIST for another country).
+COUNTRY_KEYS = frozenset(
+    {"currency", "minimum_wage", "wage_hours", "timezone", "emergency", "crisis_line", "minimum_wages", "checklist"}
+)
+WAGE_REFERENCE_KEYS = frozenset({"page", "wage", "hours"})
+DEFAULT_CHECKLIST = "griev_intl_deadlines"
 TOPIC_KEYS = frozenset({"invite_only"})
 TOPIC_UI_PREFIX = "topic_"  # each topic's name is the ui key topic_<id>
 

@@ -140,12 +140,12 @@ def _country_pages(content: Content, country: str) -> set[str]:
 
 
 def _reachable(content: Content, starts: list[str]) -> set[str]:
-    """Pages reached from `starts` by buttons, without passing through a by_country page."""
+    """Pages reached from `starts` by buttons, without passing through a page that depends on a choice."""
     seen: set[str] = set()
     queue = list(starts)
     while queue:
         pid = queue.pop()
-        if pid in seen or content.pages[pid].by_country is not None:
+        if pid in seen or content.pages[pid].switch is not None:
             continue
         seen.add(pid)
         queue += [b.target for b in content.pages[pid].buttons if b.kind == "page"]

@@ -164,7 +164,7 @@ def _page_texts(
             continue
         unknown_keys(c, yf, (pid,), raw, schema.PAGE_TEXT_KEYS, f"page {pid!r}")
         # A page that only picks the country's page shows no body of its own.
-        required = {"title"} if pages[pid].by_country is not None else schema.REQUIRED_PAGE_TEXT_KEYS
+        required = {"title"} if pages[pid].switch is not None else schema.REQUIRED_PAGE_TEXT_KEYS
         missing = required - raw.keys()
         if missing:
             c.add(yf, yf.line(pid), f"page {pid!r} has no {', '.join(sorted(missing))}")

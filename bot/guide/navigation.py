@@ -6,10 +6,17 @@ so stale buttons, restarts and concurrent updates need no special care.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.content.model import Content, PageSpec
-from bot.content.schema import CRISIS_DIRECTORY, CRISIS_PAGE, DEFAULT_COUNTRY_KEY, HOME_PAGE, OTHER_COUNTRY
+from bot.content.schema import (
+    CRISIS_DIRECTORY,
+    CRISIS_PAGE,
+    DEFAULT_COUNTRY_KEY,
+    HOME_PAGE,
+    OTHER_COUNTRY,
+    OTHER_PLATFORM,
+)
 from bot.guide.crisis import CrisisDetector
 from bot.ui import callbacks
 from bot.ui.screens import Button, Screen, page_screens
@@ -20,6 +27,7 @@ from bot.ui.texts import Texts, language_autonym, negotiate
 class Prefs:
     language: str | None = None
     country: str | None = None
+    platform: str | None = None  # an id of content/platforms.yaml, or OTHER_PLATFORM
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,7 @@ class Outcome:
     toast: str | None = None  # a short popup answering the button press
     set_language: str | None = None  # a choice to remember
     set_country: str | None = None
+    set_platform: str | None = None
 
 
 class Navigator:
@@ -35,11 +44,9 @@ class Navigator:
         self.content = content
         self._texts = {code: Texts(content, pack) for code, pack in content.languages.items()}
         self.parents = parent_pages(content)
-        # A country's own page -> the page that chose it, so changing the country there
-        # shows the new country's page rather than the old one again.
-        self.router_of = {
-            target: pid for pid, spec in content.pages.items() for target in (spec.by_country or {}).values()
-        }
+        # A country's (or platform's) own page -> the page that chose it, so changing the choice
+        # there shows the new choice's page rather than the old one again.
+        self.router_of = {target: pid for pid, spec in content.pages.items() for target in (spec.switch or {}).values()}
         self.crisis = CrisisDetector({code: words.phrases for code, words in content.crisis.items()})
         # A partial language is offered (menu, Telegram's language) once its crisis help is its own.
         self.languages = list(content.offered)
@@ -138,6 +145,11 @@ class Navigator:
                 return self.country_picker(t, then=page_id)
             target = spec.by_country.get(prefs.country, spec.by_country[DEFAULT_COUNTRY_KEY])
             return self.page(t, prefs, target, screen, came_from)
+        if spec.by_platform is not None:
+            if prefs.platform is None:
+                return self.platform_picker(t, then=page_id)
+            target = spec.by_platform.get(prefs.platform, spec.by_platform[DEFAULT_COUNTRY_KEY])
+            return self.page(t, prefs, target, screen, came_from)
         if came_from not in self.content.pages or came_from == self.parents.get(page_id):
             came_from = None  # Back goes to the usual parent anyway
         screens = self.screens[t.code, page_id]
@@ -174,6 +186,12 @@ class Navigator:
         rows = tuple(tuple(Button(label, data) for label, data in names[i : i + 2]) for i in range(0, len(names), 2))
         return Screen(t.ui("country_prompt"), (*rows, self._picker_nav(t, then)))
 
+    def platform_picker(self, t: Texts, then: str | None = None) -> Screen:
+        names = [(p.name, callbacks.set_platform(pid, then)) for pid, p in self.content.platforms.items()]
+        names.append((t.plain("platform_other"), callbacks.set_platform(OTHER_PLATFORM, then)))
+        rows = tuple(tuple(Button(label, data) for label, data in names[i : i + 2]) for i in range(0, len(names), 2))
+        return Screen(t.ui("platform_prompt"), (*rows, self._picker_nav(t, then)))
+
     # answers ------------------------------------------------------------------------------
 
     def on_button(self, data: object, t: Texts, prefs: Prefs) -> Outcome:
@@ -186,7 +204,7 @@ class Navigator:
             return Outcome(self.language_picker(t, then=action.page))
         if action.kind == "set_language" and action.value in self._texts and self._known_page(action.page):
             new = self._texts[action.value]
-            chosen = Prefs(action.value, prefs.country)
+            chosen = replace(prefs, language=action.value)
             return Outcome(
                 self.page(new, chosen, action.page or HOME_PAGE),
                 toast=new.plain("language_changed", language=new.language_name),
@@ -195,12 +213,21 @@ class Navigator:
         if action.kind == "country_picker" and self._known_page(action.page):
             return Outcome(self.country_picker(t, then=action.page))
         if action.kind == "set_country" and self._known_country(action.value) and self._known_page(action.page):
-            chosen = Prefs(prefs.language, action.value)
+            chosen = replace(prefs, country=action.value)
             screen = self.page(t, chosen, action.page or HOME_PAGE)
             return Outcome(
                 screen,
                 toast=t.plain("country_changed", country=self._country_label(t, action.value)),
                 set_country=action.value,
+            )
+        if action.kind == "platform_picker" and self._known_page(action.page):
+            return Outcome(self.platform_picker(t, then=action.page))
+        if action.kind == "set_platform" and self._known_platform(action.value) and self._known_page(action.page):
+            chosen = replace(prefs, platform=action.value)
+            return Outcome(
+                self.page(t, chosen, action.page or HOME_PAGE),
+                toast=t.plain("platform_changed", platform=self._platform_label(t, action.value)),
+                set_platform=action.value,
             )
         return self.stale(t, prefs)
 
@@ -221,6 +248,11 @@ class Navigator:
             return Button(t.plain(f"button_{target}"), callbacks.start_form(callbacks.FORM_ACTIONS[target], on_page))
         if target == "updates":
             return Button(t.plain("button_updates"), callbacks.UPDATES)
+        if target == "platform":
+            picker = callbacks.platform_picker(self.router_of.get(on_page, on_page))
+            if prefs.platform is None:
+                return Button(t.plain("button_platform_unset"), picker)
+            return Button(t.plain("button_platform", platform=self._platform_label(t, prefs.platform)), picker)
         picker = callbacks.country_picker(self.router_of.get(on_page, on_page))
         if prefs.country is None:
             return Button(t.plain("button_country_unset"), picker)
@@ -235,7 +267,7 @@ class Navigator:
         country, that is the page before it (the page itself would only ask again)."""
         if then is None or then == HOME_PAGE:
             back = callbacks.HOME
-        elif self.content.pages[then].by_country is not None:
+        elif self.content.pages[then].switch is not None:
             back = self._back(then)
         else:
             back = callbacks.page(then)
@@ -246,6 +278,13 @@ class Navigator:
 
     def _known_country(self, code: str | None) -> bool:
         return code == OTHER_COUNTRY or code in self.content.countries
+
+    def _known_platform(self, platform_id: str | None) -> bool:
+        return platform_id == OTHER_PLATFORM or platform_id in self.content.platforms
+
+    def _platform_label(self, t: Texts, platform_id: str) -> str:
+        platform = self.content.platforms.get(platform_id)
+        return platform.name if platform else t.plain("platform_other")
 
     def _country_label(self, t: Texts, code: str) -> str:
         return t.plain("country_other") if code == OTHER_COUNTRY else t.country_name(code)
@@ -260,10 +299,10 @@ def parent_pages(content: Content) -> dict[str, str]:
     while queue:
         current = queue.pop(0)
         spec: PageSpec = content.pages[current]
-        targets = [b.target for b in spec.buttons if b.kind == "page"] + list((spec.by_country or {}).values())
+        targets = [b.target for b in spec.buttons if b.kind == "page"] + list((spec.switch or {}).values())
         for target in targets:
             if target not in seen:
                 seen.add(target)
-                parents[target] = parents.get(current, HOME_PAGE) if spec.by_country is not None else current
+                parents[target] = parents.get(current, HOME_PAGE) if spec.switch is not None else current
                 queue.append(target)
     return parents

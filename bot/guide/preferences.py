@@ -1,4 +1,4 @@
-"""The user's remembered choices (language, country), read on every update.
+"""The user's remembered choices (language, country, platform), read on every update.
 
 Held in a bounded in-memory cache in front of SQLite so that a button press costs no
 database round trip; the cache key is the keyed pseudonym, never the Telegram id.
@@ -24,7 +24,7 @@ class Preferences:
         prefs = self._cache.get(key)
         if prefs is None:
             stored = await self._stored.get_prefs(key)
-            prefs = Prefs(stored.language, stored.country) if stored else Prefs()
+            prefs = Prefs(stored.language, stored.country, stored.platform) if stored else Prefs()
             self._cache[key] = prefs
         return prefs
 
@@ -34,11 +34,13 @@ class Preferences:
         self._cache.pop(key, None)
         return await self._stored.delete_prefs(key)
 
-    async def update(self, user_id: int, *, language: str | None = None, country: str | None = None) -> Prefs:
-        """Remember a new language and/or country; the other choice is kept."""
+    async def update(
+        self, user_id: int, *, language: str | None = None, country: str | None = None, platform: str | None = None
+    ) -> Prefs:
+        """Remember a new language, country and/or platform; the other choices are kept."""
         current = await self.get(user_id)
-        new = Prefs(language or current.language, country or current.country)
+        new = Prefs(language or current.language, country or current.country, platform or current.platform)
         key = self._pseudonyms.preferences(user_id)
-        await self._stored.save_prefs(key, StoredPrefs(new.language, new.country))
+        await self._stored.save_prefs(key, StoredPrefs(new.language, new.country, new.platform))
         self._cache[key] = new
         return new

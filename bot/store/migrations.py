@@ -134,6 +134,10 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE broadcasts ADD COLUMN counts TEXT;  -- JSON: state -> rows, once the outbox rows are gone
     """,
+    # "My platform", remembered like the country (bot/guide/preferences.py).
+    """
+    ALTER TABLE preferences ADD COLUMN platform TEXT;  -- an id of content/platforms.yaml, or "other"
+    """,
 ]
 
 # The version of MIGRATIONS whose step moves the reports out of the main file (7).

@@ -3,8 +3,12 @@ country's statutory minimum turned into an hourly rate with the law's own hours.
 Pure arithmetic on what the worker types; nothing is stored.
 
   unit --(task)--> amount -> task_minutes --\\
-       --(hour)--> amount -------------------> unpaid_minutes -> result
+       --(hour)--> amount -------------------> unpaid_minutes -> [reference] -> result
        --(month)-> amount -> month_hours ---/
+
+The minimum compared with is one of the country's references (content/countries.yaml
+`minimum_wages`), named in the result; where the law has several (by city or region), the
+worker picks theirs, and a reference without a figure says so and where to ask.
 """
 
 from __future__ import annotations
@@ -15,10 +19,10 @@ from decimal import Decimal
 
 from babel.numbers import format_percent
 
-from bot.content.model import Country
+from bot.content.model import Country, WageReference
 from bot.ui import callbacks
 from bot.ui.forms import Finished, Form, Question
-from bot.ui.screens import Button, Screen, sources
+from bot.ui.screens import Button, Screen, page_screens, sources
 from bot.ui.texts import Texts
 
 NAME, PREFIX = "fairpay", callbacks.FAIRPAY
@@ -34,8 +38,37 @@ QUESTIONS = (
 )
 
 
-def new_form(origin: str) -> Form:
-    return Form(NAME, PREFIX, QUESTIONS, origin)
+REFERENCE = "reference"  # the question "which minimum is yours", its options the references' pages
+
+
+def new_form(origin: str, country: Country | None = None) -> Form:
+    """The questions; the choice of minimum only where the country has more than one."""
+    references = country.minimum_wages if country else ()
+    questions = QUESTIONS
+    if len(references) > 1:
+        questions += (Question(REFERENCE, "choice", options=tuple(r.page for r in references)),)
+    return Form(NAME, PREFIX, questions, origin, wording=_wording)
+
+
+def _wording(t: Texts, key: str) -> str:
+    """A reference's choice is labelled by its page's button; the rest are interface strings."""
+    page = key.removeprefix(f"{REFERENCE}_")
+    if key.startswith(f"{REFERENCE}_") and page in t.pack.pages:
+        return t.pack.pages[page].button
+    return t.plain(f"{NAME}_{key}")
+
+
+def reference(answers: dict[str, object], country: Country | None) -> WageReference | None:
+    """The minimum the worker chose, or the country's only one; None when the country has none.
+    A country with only `minimum_wage` and `wage_hours` is compared with those, unnamed (page "")."""
+    if country is None:
+        return None
+    if not country.minimum_wages:
+        if country.minimum_wage is None or country.wage_hours is None:
+            return None
+        return WageReference("", country.minimum_wage, country.wage_hours)
+    chosen = answers.get(REFERENCE)
+    return next((r for r in country.minimum_wages if r.page == chosen), country.minimum_wages[0])
 
 
 @dataclass(frozen=True)
@@ -54,13 +87,15 @@ def compute(answers: dict[str, object], country: Country | None) -> Result:
     else:
         paid = amount
     effective = paid * 60 / (60 + D(str(answers["unpaid_minutes"])))
-    return Result(paid, effective, minimum_hourly(country))
+    return Result(paid, effective, minimum_hourly(country, answers))
 
 
-def minimum_hourly(country: Country | None) -> Decimal | None:
-    if country is None or country.minimum_wage is None or country.wage_hours is None:
+def minimum_hourly(country: Country | None, answers: dict[str, object] | None = None) -> Decimal | None:
+    """The chosen (or only) reference's minimum per hour; None when Haki knows no figure."""
+    ref = reference(answers or {}, country)
+    if ref is None or not ref.known:
         return None
-    return D(str(country.minimum_wage.value)) / D(str(country.wage_hours.value))
+    return D(str(ref.wage.value)) / D(str(ref.hours.value))  # type: ignore[union-attr]
 
 
 def question_screen(form: Form, t: Texts, country: Country | None, notice: str | None = None) -> Screen:
@@ -85,10 +120,19 @@ def result_screen(form: Form, t: Texts, country: Country | None) -> Screen:
         return t.money(value, currency) if currency else t.number(round(value, 2))
 
     lines = [t.ui("fairpay_result", effective=money(result.effective_hourly), paid=money(result.paid_hourly))]
-    if result.minimum_hourly is None:
+    ref = reference(form.answers, country)
+    more: tuple[tuple[Button, ...], ...] = ()
+    if ref is None:
         lines.append(t.ui("fairpay_no_minimum"))
+    elif not ref.known:
+        # No figure for this city or region: the reference's page says so and where to ask.
+        lines.extend(page_screens(t.content, t, ref.page))
     else:
-        wage, hours = country.minimum_wage, country.wage_hours  # type: ignore[union-attr]
+        wage, hours = ref.wage, ref.hours
+        if ref.page:
+            lines.append(t.ui("fairpay_compared", reference=t.pack.pages[ref.page].title))
+            # How the hours were found, one tap away
+            more = ((Button(t.pack.pages[ref.page].button, callbacks.page(ref.page)),),)
         lines.append(
             t.ui(
                 "fairpay_minimum",
@@ -106,6 +150,7 @@ def result_screen(form: Form, t: Texts, country: Country | None) -> Screen:
         lines.append(sources(t, [wage, hours]))
     lines.append(t.ui("fairpay_caveat"))
     rows = (
+        *more,
         (Button(t.plain("fairpay_again"), callbacks.start_form(PREFIX, form.origin)),),
         (Button(t.plain("button_home"), callbacks.HOME),),
     )

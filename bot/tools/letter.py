@@ -2,6 +2,9 @@
 Nothing is stored: the letter exists only in the message and file sent to the user.
 
   problem -> since -> amount (may be skipped) -> request -> letter
+
+The file ends with the papers to take along: the last screen of the country's checklist page
+(content/countries.yaml `checklist`; another country: schema.DEFAULT_CHECKLIST), facts filled in.
 """
 
 from __future__ import annotations
@@ -10,10 +13,12 @@ import datetime as dt
 import html
 from decimal import Decimal
 
-from bot.content.model import Country
+from bot.content.model import Country, Fact
+from bot.content.schema import DEFAULT_CHECKLIST
+from bot.content.wording import placeholders
 from bot.ui import callbacks
 from bot.ui.forms import Finished, Form, Question
-from bot.ui.screens import Button, Screen
+from bot.ui.screens import SCREEN_BREAK, Button, Screen, source_name
 from bot.ui.texts import Texts
 
 NAME, PREFIX = "letter", callbacks.LETTER
@@ -25,7 +30,7 @@ QUESTIONS = (
 )
 
 
-def new_form(origin: str) -> Form:
+def new_form(origin: str, country: Country | None = None) -> Form:
     return Form(NAME, PREFIX, QUESTIONS, origin)
 
 
@@ -54,15 +59,43 @@ def compose(form: Form, t: Texts, country: Country | None, today: dt.date) -> st
     )
 
 
+def checklist(t: Texts, country: Country | None) -> str:
+    """The papers to take along, as plain text: the last screen of the country's checklist
+    page, its facts filled in and their sources written out (a printed page has no links)."""
+    page_id = country.checklist if country and country.checklist else DEFAULT_CHECKLIST
+    text = t.pack.pages.get(page_id)
+    if text is None:
+        return ""
+    papers = f"\n{text.body}\n".split(SCREEN_BREAK)[-1].strip()
+    used = [t.content.facts[name] for name in sorted(placeholders(papers))]
+    lines = [t.plain("letter_checklist_title"), "", papers.format_map({f.id: t.fact(f) for f in used})]
+    if used:
+        lines += ["", t.plain("sources_title")]
+        lines += dict.fromkeys(f"• {_source_line(t, f)}" for f in used)
+    return "\n".join(lines)
+
+
+def _source_line(t: Texts, fact: Fact) -> str:
+    """A source on paper: its name and full URL, its own date when known, the day it was checked."""
+    source, checked = f"{source_name(fact)} {fact.source}", t.short_date(fact.checked)
+    if fact.published:
+        return t.plain("source_line_published", source=source, published=t.published(fact.published), date=checked)
+    return t.plain("source_line", source=source, date=checked)
+
+
 def finish(form: Form, t: Texts, country: Country | None, today: dt.date) -> Finished:
-    """The letter as a message to copy and as a .txt file to forward or print."""
+    """The letter as a message to copy, and as a .txt file to forward or print that ends with
+    the worker's papers checklist."""
     letter = compose(form, t, country, today)
-    return Finished(ready_screen(form, t, letter), (t.plain("letter_filename"), letter.encode("utf-8")))
+    papers = checklist(t, country)
+    document = f"{letter}\n\n\n{papers}\n" if papers else letter
+    return Finished(ready_screen(form, t, letter, bool(papers)), (t.plain("letter_filename"), document.encode("utf-8")))
 
 
-def ready_screen(form: Form, t: Texts, letter: str) -> Screen:
+def ready_screen(form: Form, t: Texts, letter: str, with_checklist: bool = False) -> Screen:
     rows = (
         (Button(t.plain("letter_again"), callbacks.start_form(PREFIX, form.origin)),),
         (Button(t.plain("button_home"), callbacks.HOME),),
     )
-    return Screen(f"{t.ui('letter_ready')}\n\n<code>{html.escape(letter, quote=False)}</code>", rows)
+    note = f"\n\n{t.ui('letter_checklist')}" if with_checklist else ""
+    return Screen(f"{t.ui('letter_ready')}{note}\n\n<code>{html.escape(letter, quote=False)}</code>", rows)

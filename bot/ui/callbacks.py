@@ -14,6 +14,7 @@ The guide's own data (bot/guide/navigation.py):
                   (a page linked from several places, such as one shared by every country)
   lp[:<page>]     language picker          l:<code>[:<page>]     set language, then show page
   cp[:<page>]     country picker           c:<CC>[:<page>]       set country, then show page
+  pp[:<page>]     platform picker          pl:<id>[:<page>]      set platform, then show page
 The <page> of a picker is where it returns: after a choice, and on Back.
 """
 
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.content.schema import OTHER_COUNTRY
+from bot.content.schema import OTHER_COUNTRY, PLATFORM_ID_CHARS
 
 
 class Registry:
@@ -46,6 +47,8 @@ LANGUAGE_PICKER = PREFIXES.claim("lp", "guide: the language picker")
 SET_LANGUAGE = PREFIXES.claim("l", "guide: choosing a language")
 COUNTRY_PICKER = PREFIXES.claim("cp", "guide: the country picker")
 SET_COUNTRY = PREFIXES.claim("c", "guide: choosing a country")
+PLATFORM_PICKER = PREFIXES.claim("pp", "guide: the platform picker")
+SET_PLATFORM = PREFIXES.claim("pl", "guide: choosing a platform")
 EXIT = PREFIXES.claim("x", "safety: every Exit button (leave and clear the chat)")
 FAIRPAY = PREFIXES.claim("fp", "tools: the fair-pay check (bot/tools/fairpay.py)")
 LETTER = PREFIXES.claim("lt", "tools: the letter builder (bot/tools/letter.py)")
@@ -66,7 +69,9 @@ _LONGEST_LANGUAGE_CODE = 8  # e.g. "pt_BR"; babel codes are short
 
 @dataclass(frozen=True)
 class Action:
-    kind: str  # home | page | language_picker | set_language | country_picker | set_country | invalid
+    # home | page | language_picker | set_language | country_picker | set_country | platform_picker
+    # | set_platform | invalid
+    kind: str
     page: str | None = None
     screen: int = 0
     value: str | None = None
@@ -95,6 +100,14 @@ def set_country(code: str, then: str | None = None) -> str:
     return f"{SET_COUNTRY}:{code}:{then}" if then else f"{SET_COUNTRY}:{code}"
 
 
+def platform_picker(then: str | None = None) -> str:
+    return f"{PLATFORM_PICKER}:{then}" if then else PLATFORM_PICKER
+
+
+def set_platform(platform_id: str, then: str | None = None) -> str:
+    return f"{SET_PLATFORM}:{platform_id}:{then}" if then else f"{SET_PLATFORM}:{platform_id}"
+
+
 def start_form(prefix: str, origin: str) -> str:
     """The data of a button that starts a form (fair pay, letter, report) from a page."""
     return f"{prefix}:s:{origin}"
@@ -108,6 +121,8 @@ def longest_for_page(page_id: str, countries: dict[str, object], longest_page_id
         country_picker(page_id),
         *(set_country(cc, page_id) for cc in codes),
         set_language("x" * _LONGEST_LANGUAGE_CODE, page_id),
+        platform_picker(page_id),
+        set_platform("x" * PLATFORM_ID_CHARS, page_id),
         *(start_form(prefix, page_id) for prefix in FORM_ACTIONS.values()),
     ]
 
@@ -135,4 +150,9 @@ def parse(data: object) -> Action:
     if head == SET_COUNTRY and rest:
         code, _, then = rest.partition(":")
         return Action("set_country", value=code, page=then or None)
+    if head == PLATFORM_PICKER:
+        return Action("platform_picker", page=rest or None)
+    if head == SET_PLATFORM and rest:
+        platform_id, _, then = rest.partition(":")
+        return Action("set_platform", value=platform_id, page=then or None)
     return Action("invalid")
