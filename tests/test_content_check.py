@@ -149,6 +149,14 @@ def test_a_glossary_term_used_nowhere_is_a_stale_entry(content_copy):
     )
 
 
+def test_a_glossary_entry_must_name_a_language_and_its_term(content_copy):
+    edit(content_copy / "glossary.yaml", "  es: {use: recibo de pago,", "  xx: {use: recibo de pago,")
+    edit(content_copy / "glossary.yaml", "  fr: {use: syndicat,", "  fr: {term: syndicat,")
+    found = problems(content_copy)
+    assert any("glossary 'payslip': 'xx' is not a language of content/" in p for p in found)
+    assert any("glossary 'union' fr: needs {use: <term>, avoid: [<variant>, ...]}" in p for p in found)
+
+
 def test_words_inside_facts_are_not_drift(content_copy):
     # The Spanish pages name {ke_pay_law_payslip}: a fact's id or value is not their wording.
     edit(
