@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot.content.model import Country, Fact
+from bot.content.model import Country, Fact, WageReference
 from bot.tools import fairpay, letter
 from bot.ui.forms import parse_number
 
@@ -55,7 +55,7 @@ def test_per_task_pay_with_unpaid_time():
 def test_per_month_pay_against_a_monthly_minimum():
     wage = Fact("w", "money", 16000, "https://example.org", None, "KES", "month")
     hours = Fact("h", "number", 200, "https://example.org", None)
-    country = Country("KE", "KES", wage, hours)
+    country = Country("KE", "KES", (WageReference("wage_ke", wage, hours),))
     form = fairpay.new_form("main")
     form.press("fp:c:month")
     fill(form, "12000", "160", "0")

@@ -345,15 +345,6 @@ def _countries(c: Collector, yf: YamlFile | None, facts: dict[str, Fact]) -> dic
         currency = raw.get("currency")
         if currency is not None and not _known_currency(currency):
             c.add(yf, yf.line(code, "currency"), f"country {code!r}: unknown currency {currency!r}")
-        wage, hours = facts.get(raw.get("minimum_wage", "")), facts.get(raw.get("wage_hours", ""))
-        if "minimum_wage" in raw and (wage is None or wage.kind != "money" or wage.per is None):
-            c.add(
-                yf, yf.line(code, "minimum_wage"), f"country {code!r}: minimum_wage must name a money fact with `per`"
-            )
-        if "wage_hours" in raw and (hours is None or hours.kind != "number"):
-            c.add(yf, yf.line(code, "wage_hours"), f"country {code!r}: wage_hours must name a number fact")
-        if ("minimum_wage" in raw) != ("wage_hours" in raw):
-            c.add(yf, yf.line(code), f"country {code!r}: minimum_wage and wage_hours go together")
         zone = raw.get("timezone")
         if zone is not None and not _known_zone(zone):
             c.add(yf, yf.line(code, "timezone"), f"country {code!r}: unknown time zone {zone!r} (e.g. Africa/Nairobi)")
@@ -371,12 +362,10 @@ def _countries(c: Collector, yf: YamlFile | None, facts: dict[str, Fact]) -> dic
         countries[code] = Country(
             code,
             currency,
-            wage,
-            hours,
+            _wage_references(c, yf, code, raw.get("minimum_wages"), facts),
             zone,
             phones.get("emergency"),
             phones.get("crisis_line"),
-            _wage_references(c, yf, code, raw.get("minimum_wages"), facts),
             checklist,
         )
     return countries

@@ -60,14 +60,25 @@ class WageReference:
 class Country:
     code: str
     currency: str | None = None
-    minimum_wage: Fact | None = None
-    wage_hours: Fact | None = None
+    # The minimums the fair-pay check offers, in order; with more than one the worker picks theirs.
+    minimum_wages: tuple[WageReference, ...] = ()
     timezone: str | None = None  # IANA name, for quiet hours of updates
     emergency: Fact | None = None  # the number to call first in an emergency, from a mobile
     crisis_line: Fact | None = None  # a crisis line verified to answer 24 hours a day
-    # The minimums the fair-pay check offers, in order; with more than one the worker picks theirs.
-    minimum_wages: tuple[WageReference, ...] = ()
     checklist: str | None = None  # the page whose last screen lists the papers to bring (the letter ends with it)
+
+    @property
+    def headline_wage(self) -> WageReference | None:
+        """The first minimum with a figure: the one published pay figures (/stats, exports) use."""
+        return next((r for r in self.minimum_wages if r.known), None)
+
+    @property
+    def minimum_wage(self) -> Fact | None:
+        return self.headline_wage.wage if self.headline_wage else None
+
+    @property
+    def wage_hours(self) -> Fact | None:
+        return self.headline_wage.hours if self.headline_wage else None
 
 
 @dataclass(frozen=True)

@@ -336,14 +336,13 @@ FACT_KEYS = frozenset(
 )
 WAGE_PERIODS = frozenset({"hour", "day", "week", "month"})  # `per` of a money fact
 REQUIRED_FACT_KEYS = frozenset({"kind", "value", "source", "checked"})
-# minimum_wage: a money fact with `per`; wage_hours: a number fact, the legal hours that
-# period covers (so the fair-pay check can compare hourly pay with it).
-# minimum_wages: a list of {page, wage, hours}, the references the fair-pay check compares with
-# (wage and hours as above, both or neither); checklist: a page whose last screen lists the papers
-# to bring, appended to the letter (DEFAULT_CHECKLIST for another country).
-COUNTRY_KEYS = frozenset(
-    {"currency", "minimum_wage", "wage_hours", "timezone", "emergency", "crisis_line", "minimum_wages", "checklist"}
-)
+# minimum_wages: a list of {page, wage, hours}, the references the fair-pay check compares with:
+# wage a money fact with `per`, hours a number fact, the legal hours that period covers (both or
+# neither: neither means no figure is known, and the page says where to ask). The first with a
+# figure is also what published pay figures (/stats, exports) compare with.
+# checklist: a page whose last screen lists the papers to bring, appended to the letter
+# (DEFAULT_CHECKLIST for another country).
+COUNTRY_KEYS = frozenset({"currency", "timezone", "emergency", "crisis_line", "minimum_wages", "checklist"})
 WAGE_REFERENCE_KEYS = frozenset({"page", "wage", "hours"})
 DEFAULT_CHECKLIST = "griev_intl_deadlines"
 TOPIC_KEYS = frozenset({"invite_only"})

@@ -59,14 +59,9 @@ def _wording(t: Texts, key: str) -> str:
 
 
 def reference(answers: dict[str, object], country: Country | None) -> WageReference | None:
-    """The minimum the worker chose, or the country's only one; None when the country has none.
-    A country with only `minimum_wage` and `wage_hours` is compared with those, unnamed (page "")."""
-    if country is None:
+    """The minimum the worker chose, else the country's first; None when the country has none."""
+    if country is None or not country.minimum_wages:
         return None
-    if not country.minimum_wages:
-        if country.minimum_wage is None or country.wage_hours is None:
-            return None
-        return WageReference("", country.minimum_wage, country.wage_hours)
     chosen = answers.get(REFERENCE)
     return next((r for r in country.minimum_wages if r.page == chosen), country.minimum_wages[0])
 
@@ -91,8 +86,9 @@ def compute(answers: dict[str, object], country: Country | None) -> Result:
 
 
 def minimum_hourly(country: Country | None, answers: dict[str, object] | None = None) -> Decimal | None:
-    """The chosen (or only) reference's minimum per hour; None when Haki knows no figure."""
-    ref = reference(answers or {}, country)
+    """The minimum per hour: the worker's chosen reference, or without answers (published
+    figures) the country's headline one; None when Haki knows no figure."""
+    ref = reference(answers, country) if answers is not None else (country.headline_wage if country else None)
     if ref is None or not ref.known:
         return None
     return D(str(ref.wage.value)) / D(str(ref.hours.value))  # type: ignore[union-attr]
@@ -129,10 +125,8 @@ def result_screen(form: Form, t: Texts, country: Country | None) -> Screen:
         lines.extend(page_screens(t.content, t, ref.page))
     else:
         wage, hours = ref.wage, ref.hours
-        if ref.page:
-            lines.append(t.ui("fairpay_compared", reference=t.pack.pages[ref.page].title))
-            # How the hours were found, one tap away
-            more = ((Button(t.pack.pages[ref.page].button, callbacks.page(ref.page)),),)
+        lines.append(t.ui("fairpay_compared", reference=t.pack.pages[ref.page].title))
+        more = ((Button(t.pack.pages[ref.page].button, callbacks.page(ref.page)),),)  # how the hours were found
         lines.append(
             t.ui(
                 "fairpay_minimum",
