@@ -160,3 +160,17 @@ def test_spanish_is_never_longer_than_the_english():
     for key, text in SPANISH_LONGER.items():
         assert _shown(text) <= _shown(english[key]) + (5 if key == "ui.button_next" else 2), key
         assert placeholders(text) == placeholders(english[key])
+
+
+def test_no_page_title_names_a_union_or_a_complaint_in_any_language(navigator):
+    """A title is the first line of a message and of the phone's notification: whoever glances at
+    the screen (a supervisor on the floor) must not read "union" or "complaint" there. The words
+    are each language's own, from content/glossary.yaml."""
+    glossary = yaml.safe_load((CONTENT_DIR / "glossary.yaml").read_text())
+    for code, pack in navigator.content.languages.items():
+        words = [
+            glossary[concept][code]["use"].lower() for concept in ("union", "complaint") if code in glossary[concept]
+        ]
+        assert words or code == "ar", code
+        for pid, page in pack.pages.items():
+            assert not [w for w in words if w in page.title.lower()], (code, pid, page.title)

@@ -50,14 +50,21 @@ def load_navigator(root: Path, only: list[str] | None = None) -> Navigator:
                         f"page {pid!r} screen {i + 1} renders to {len(text)} characters",
                     )
                 )
-            # A page a partial language borrows is its fallback's, held to the limit there; the
-            # line saying so may take it a little over until the page is translated.
-            elif shown > MAX_SCREEN_CHARS and not content.languages[code].borrows_page(pid):
+            # A page an offered partial language borrows is held to the limit too, with the line
+            # saying so: its reader sees it on the same small screen. Until the language is offered,
+            # nobody does, and the fallback's own limit is enough.
+            elif shown > MAX_SCREEN_CHARS and (
+                code in content.offered or not content.languages[code].borrows_page(pid)
+            ):
+                pack = content.languages[code]
+                borrowed = pack.borrows_page(pid)
+                where = f"{code}, shown in {pack.fallback}" if borrowed else code
+                fix = f"shorten it in {pack.fallback} or translate it" if borrowed else "shorten it"
                 problems.append(
                     Problem(
-                        *_page_place(root, code, pid),
-                        f"page {pid!r} ({code}) screen {i + 1} shows {shown} characters, more than "
-                        f"{MAX_SCREEN_CHARS}: shorten it or split its body with a --- line",
+                        *_page_place(root, pack.fallback if borrowed else code, pid),
+                        f"page {pid!r} ({where}) screen {i + 1} shows {shown} characters, more than "
+                        f"{MAX_SCREEN_CHARS}: {fix} or split its body with a --- line",
                     )
                 )
     for code in content.languages:
