@@ -4,9 +4,11 @@
 import contextlib
 import sqlite3
 
-from tests.conftest import Chatter, running
+from app.offline import OfflineBot
+from tests.conftest import Chatter
 
 WORKER = 4_321
+KEY = b"k" * 32  # the deployment's secret: the same across a restart, as in production
 
 
 def page(bot, page_id: str, code: str = "en"):
@@ -24,8 +26,7 @@ def stored_platforms(data_dir) -> list[tuple]:
 
 async def test_the_platform_is_asked_once_then_every_platform_button_opens_its_page(navigator, tmp_path):
     data = tmp_path / "data"
-    async with contextlib.aclosing(running(navigator, data)) as bots:
-        bot = await anext(bots)
+    async with OfflineBot(navigator, data_dir=data, secret_key=KEY) as bot:
         worker = Chatter(bot, WORKER)
         menu = await worker.say("/start")
         pay = await worker.press(page(bot, "pay").button, menu)
@@ -50,8 +51,7 @@ async def test_the_platform_is_asked_once_then_every_platform_button_opens_its_p
     assert not others and (country, platform) == ("KE", "appen")
     assert str(WORKER).encode() not in key and len(key) == 32
 
-    async with contextlib.aclosing(running(navigator, data)) as bots:
-        bot = await anext(bots)
+    async with OfflineBot(navigator, data_dir=data, secret_key=KEY) as bot:
         worker = Chatter(bot, WORKER)
         menu = await worker.say("/start")
         grievance = await worker.press(page(bot, "grievance").button, menu)
