@@ -48,7 +48,8 @@ async def save(
         limit.give_back(user_id, code)  # the write failed as a whole (one transaction): nothing to count
         if not unwritable(error):
             raise
-        return code  # the worker is shown a receipt as if it were saved
+        log.error(unwritable_line(error, "a report was not saved; its sender was asked to send it again later"))
+        return NotSaved.DISK
     return code
 
 
