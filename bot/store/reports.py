@@ -27,7 +27,6 @@ class ReportStore:
                 "INSERT INTO reports (id, week, answers, receipt) VALUES (?, ?, ?, ?)",
                 (report_id, week, json.dumps(answers, sort_keys=True), receipt),
             )
-            await db.commit()
             if text:
                 await db.execute("INSERT INTO report_texts (report_id, text) VALUES (?, ?)", (report_id, text))
 
