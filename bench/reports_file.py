@@ -37,7 +37,7 @@ sys.path.insert(0, str(REPO))
 
 from bench.export import generate  # noqa: E402
 from bot.store import Store  # noqa: E402
-from bot.store.reports_file import reports_file_path as reports_path  # noqa: E402
+from bot.store.reports_file import reports_path  # noqa: E402
 
 ANSWERS = {
     "country": "KE",
