@@ -19,8 +19,6 @@ release.
 from __future__ import annotations
 
 import re
-
-import hypothesis  # noqa: F401
 import unicodedata
 from collections.abc import Iterable
 
