@@ -276,11 +276,13 @@ def test_the_image_holds_every_module_the_bot_imports(image_root, tmp_path):
     outcome = json.loads(result.stdout)
     # What the shipped code itself asked for and the image lacks. A dependency's optional import (babel's of
     # pytz) is its own business: it meets the same absence in the container.
-    lacking = [
-        f"{module} imports {name}: {why_missing(name.partition('.')[0])}"
-        for module, name in outcome["refused"]
-        if module in modules and not (module in DEMO_ONLY and name == "sandbox")
-    ]
+    lacking = sorted(
+        {
+            f"{module} imports {name}: {why_missing(name.partition('.')[0])}"
+            for module, name in outcome["refused"]
+            if module in modules and not (module in DEMO_ONLY and name == "sandbox")
+        }
+    )
     assert not lacking, "\n".join(lacking)
     failed = outcome["failed"]
     assert set(failed) == DEMO_ONLY, failed
