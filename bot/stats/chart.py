@@ -34,7 +34,6 @@ def _shares(stats: Stats) -> list[tuple[str, float]]:
 
 def render(stats: Stats, t: Texts) -> bytes:
     """The chart as PNG bytes, its words in the user's language."""
-    import pandas  # noqa: F401
     from matplotlib.figure import Figure  # lazily: see the module's docstring
 
     countries, shares = _countries(stats), _shares(stats)
