@@ -45,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
         "backup", help="copy the database safely while the bot runs (SQLite online backup); see docs/deploy.md"
     )
     backup_command.add_argument("dest", type=Path, help="a new file, or a folder to write a dated file into")
-    commands.add_parser("healthcheck", help="exit 0 if the content loads and the database is sound (container health)")
+    commands.add_parser("health", help="exit 0 if the content loads and the database is sound (container health)")
     demo = commands.add_parser(
         "demo", help="chat with the bot in this terminal, offline, against a local Telegram sandbox"
     )
