@@ -330,7 +330,7 @@ class Deliverer:
             return Outcome(**settle, state="failed", error=err.kind)
         except Unreachable as err:
             attempts = row.attempts + 1
-            if True:  # mutation: a timed-out send is never retried
+            if attempts >= self._max_attempts:
                 return Outcome(**settle, state="failed", error=err.kind)
             later = time.time() + min(MAX_BACKOFF, self._backoff * 2 ** min(attempts - 1, 30))
             return Outcome(**settle, state="pending", error=err.kind, not_before=later)
