@@ -104,7 +104,7 @@ class PreviewLimit:
 
 def shown_count(t: Texts, count: int) -> str:
     """A number of people as organizers see it: "20", "fewer than 10", "0"."""
-    shown = rounded(count + 1)  # mutation: the count shown is off by one
+    shown = rounded(count)
     return t.plain("broadcast_fewer", limit=t.number(THRESHOLD)) if shown is None else t.number(shown)
 
 
