@@ -278,9 +278,10 @@ class Sandbox:
         without retry_after tells the client to wait until the outage ends."""
         self.faults.fail_for(seconds, status, description, retry_after, methods)
 
-    def hang(self, method: str, seconds: float, count: int = 1) -> None:
-        """The next `count` calls of method take effect but are answered `seconds` late."""
-        self.faults.hang(method, seconds, count)
+    def hang(self, method: str, seconds: float, count: int = 1, chat_id: int | str | None = None) -> None:
+        """The next `count` calls of method (optionally only for one chat) take effect but are
+        answered `seconds` late. With a fail_next for the same call, it fails instead, as late."""
+        self.faults.hang(method, seconds, count, chat_id)
 
     def hang_for(self, window: float, seconds: float, methods: Iterable[str] | None = None) -> None:
         """For the next `window` seconds, calls take effect but are answered `seconds` late."""
@@ -318,7 +319,7 @@ class Sandbox:
             status, body = exc.status, exc.envelope()
         self.calls_by_method[name] += 1
         self.answers_by_status[status] += 1
-        hold = self.faults.delay(name)
+        hold = self.faults.delay(name, chat_id)
         if status == 429:
             retry_after = body.get("parameters", {}).get("retry_after", 0)
             self._retry_answered = arrived + hold

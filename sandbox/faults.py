@@ -43,6 +43,7 @@ class _Hang:
     method: str
     seconds: float
     remaining: int
+    chat_id: int | str | None
 
 
 class FaultPlan:
@@ -74,8 +75,8 @@ class FaultPlan:
         wanted = None if methods is None else frozenset(m.lower() for m in methods)
         self._outage = _Outage(time.monotonic() + seconds, status, description, retry_after, wanted)
 
-    def hang(self, method: str, seconds: float, count: int = 1) -> None:
-        self._hangs.append(_Hang(method.lower(), seconds, count))
+    def hang(self, method: str, seconds: float, count: int = 1, chat_id: int | str | None = None) -> None:
+        self._hangs.append(_Hang(method.lower(), seconds, count, chat_id))
 
     def hang_for(self, window: float, seconds: float, methods: Iterable[str] | None = None) -> None:
         """For the next `window` seconds, every call (of `methods`) is answered `seconds` late."""
@@ -109,7 +110,7 @@ class FaultPlan:
                 return _error(rule.status, rule.description, rule.retry_after)
         return None
 
-    def delay(self, method: str) -> float:
+    def delay(self, method: str, chat_id: int | str | None = None) -> float:
         """Extra seconds to hold this call's answer back (a hang rule is used up by it)."""
         name = method.lower()
         slow = self._slow
@@ -119,7 +120,7 @@ class FaultPlan:
             elif slow.methods is None or name in slow.methods:
                 return slow.seconds
         for rule in self._hangs:
-            if rule.method in (name, ANY_METHOD):
+            if rule.method in (name, ANY_METHOD) and rule.chat_id in (None, chat_id):
                 rule.remaining -= 1
                 if rule.remaining <= 0:
                     self._hangs.remove(rule)

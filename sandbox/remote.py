@@ -108,11 +108,11 @@ class RemoteSandbox:
             json={"kind": "fail_for", "seconds": seconds, "status": status, **options},
         )
 
-    async def hang(self, method: str, seconds: float, count: int = 1) -> None:
+    async def hang(self, method: str, seconds: float, count: int = 1, chat_id: int | None = None) -> None:
         await self._call(
             "POST",
             "/faults",
-            json={"kind": "hang", "method": method, "seconds": seconds, "count": count},
+            json={"kind": "hang", "method": method, "seconds": seconds, "count": count, "chat_id": chat_id},
         )
 
     async def clear_faults(self) -> None:

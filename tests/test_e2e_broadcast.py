@@ -79,6 +79,11 @@ def reach(t, count: str, **by_language: str) -> str:
     return t.plain("broadcast_reach", count=count, by_language=", ".join(parts))
 
 
+def preview_text(t, count: str, **by_language: str) -> str:
+    """The whole last preview screen: its title and the reach line, nothing else."""
+    return f"{t.plain('broadcast_preview')}\n\n{reach(t, count, **by_language)}"
+
+
 def progress_lines(t, **counts: str) -> list[str]:
     """The progress message's lines after its first (which carries the date and the status)."""
     return t.plain("broadcast_progress", created="", status="", **counts).split("\n")[1:]
@@ -147,7 +152,7 @@ async def test_compose_preview_confirm_and_deliver_in_each_language(organized):
         spoilers = [e for e in shown[0].entities if e["type"] == "spoiler"]
         assert [entity_text(shown[0].text, e) for e in spoilers] == [text]
     few = fewer(t)
-    assert reach(t, few, English=few, Español=few, Français=few, Kiswahili=few) in preview.text
+    assert preview.text == preview_text(t, few, English=few, Español=few, Français=few, Kiswahili=few)
 
     progress = await organizer.press(t.plain("broadcast_send"), preview)
     broadcast_id = await latest_broadcast(organized)
@@ -183,10 +188,9 @@ async def test_organizers_see_numbers_rounded_to_ten_and_delivery_stays_exact(or
     french = await subscribe(organized, ["fr"] * 4, first=FIRST_WORKER + 100)
     organizer = Chatter(organized, ORGANIZER)
     preview = await compose(organized, organizer)
-    # 18 people: 14 reading English (10), 4 French (fewer than 10), nobody Swahili.
-    assert reach(t, "20", English="10", Français=fewer(t)) in preview.text
-    for exact in ("18", "14", "4"):
-        assert exact not in preview.text
+    # 18 people: 14 reading English (10), 4 French (fewer than 10), nobody Swahili. The whole
+    # screen, so no exact 18, 14 or 4 can be there beside the rounded numbers.
+    assert preview.text == preview_text(t, "20", English="10", Français=fewer(t))
 
     progress = await organizer.press(t.plain("broadcast_send"), preview)
     broadcast_id = await latest_broadcast(organized)
@@ -215,7 +219,7 @@ async def test_previews_of_a_narrowed_audience_are_rate_limited(organized):
     started = time.monotonic()
     limit.clock = lambda: started
     organizer = Chatter(organized, ORGANIZER)
-    shown_reach = f"{t.plain('broadcast_preview')}\n\n{reach(t, '10', English='10')}"
+    shown_reach = preview_text(t, "10", English="10")
 
     async def again(preview):
         """Change the text and type it again: a new preview of the same narrowed audience."""
@@ -274,14 +278,19 @@ async def test_telegram_errors_during_delivery(organized):
     sandbox.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user", chat_id=blocked)
     sandbox.fail_next("sendMessage", 400, "Bad Request: chat not found", chat_id=bad)
     sandbox.fail_next("sendMessage", 429, retry_after=1, chat_id=flooded)
-    sandbox.hang("sendMessage", 5.5)  # past the 5 s read timeout: the first send times out
     organized.expected_errors |= {
         "Forbidden: bot was blocked by the user",
         "Bad Request: chat not found",
         "Too Many Requests: retry after 1",
+        "Gateway Timeout",
     }
     organizer = Chatter(organized, ORGANIZER)
     preview = await compose(organized, organizer)
+    # Just before Send, and for the slow worker's chat only: the first send to them is lost on the
+    # way (a gateway that gives up) and its answer comes past the bot's 5 s read timeout. The bot
+    # sees a timeout; only a retry can bring the worker the message.
+    sandbox.fail_next("sendMessage", 504, chat_id=slow)
+    sandbox.hang("sendMessage", 5.5, chat_id=slow)
     progress = await organizer.press(t.plain("broadcast_send"), preview)
     await services(organized).progress.wait_over(await latest_broadcast(organized))
 
@@ -289,11 +298,15 @@ async def test_telegram_errors_during_delivery(organized):
     assert (counts["sent"], counts["failed"], counts["blocked"], counts["pending"]) == (4, 1, 1, 0)
     assert await services(organized).subscriptions.get(blocked) is None
     assert await services(organized).subscriptions.get(bad) is not None
-    assert len(received(organized, flooded, t)) == 1
     assert not received(organized, blocked, t) and not received(organized, bad, t)
-    # Every other worker got it; the one whose send hung may have it twice (it did arrive late).
-    for chat in set(workers) - {blocked, bad}:
-        assert 1 <= len(received(organized, chat, t)) <= (2 if chat == slow or chat == workers[0] else 1)
+    # Everyone else has it exactly once: the flooded worker after the wait, the slow one after the retry.
+    assert {chat: len(received(organized, chat, t)) for chat in workers if chat not in (blocked, bad)} == {
+        chat: 1 for chat in workers if chat not in (blocked, bad)
+    }
+    assert [e.status for e in sandbox.calls("sendMessage", slow)] == [504, 200]
+    # One outbox row took two attempts (the timeout, then the retry); a 429 costs no attempt.
+    rows = sorted(await sql(organized, "SELECT state, attempts FROM outbox"))
+    assert rows == [("blocked", 1), ("failed", 1), ("sent", 1), ("sent", 1), ("sent", 1), ("sent", 2)]
     final = organizer.message(progress.message_id).text
     few = fewer(t)
     assert t.plain("broadcast_status_done") in final
@@ -312,7 +325,7 @@ async def test_quiet_hours_hold_a_message_until_they_end(organized):
     preview = await compose(organized, organizer)
     # Nothing tells the organizer that someone is resting now (and so roughly where they live).
     few = fewer(t)
-    assert preview.text == f"{t.plain('broadcast_preview')}\n\n{reach(t, few, English=few)}"
+    assert preview.text == preview_text(t, few, English=few)
     progress = await organizer.press(t.plain("broadcast_send"), preview)
     await all_received(organized, [free])
     broadcast_id = await latest_broadcast(organized)
