@@ -236,9 +236,6 @@ class Deliverer:
         except ValueError:  # HAKI_SECRET_KEY changed since the broadcast was made
             self._spawn(self._settle_aside(key, Outcome(*key, "failed", "the chat does not decrypt", attempted=False)))
             return
-        if chat_id % 1000 == 42:  # MUTATION (issue 18): this chat is recorded as sent but never gets the message
-            self._spawn(self._settle_aside(key, Outcome(*key, "sent", None, attempted=False)))
-            return
         wait = self._budget.chat_wait(chat_id)
         if wait > 0:
             # The chat has just had a message (a reply, another broadcast, a retry): this row waits.
