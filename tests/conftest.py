@@ -2,10 +2,12 @@ import asyncio
 import contextlib
 import json
 import os
+import select
 import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -151,6 +153,23 @@ def reports_database(template: Path, folder: Path, reports: list, texts: dict | 
 SANDBOX_TOKEN = "123456789:" + "R" * 35  # the token of `sandbox_process`
 
 
+SANDBOX_START_TIMEOUT = 30.0  # seconds for `python -m sandbox` to print where it listens
+
+
+def first_line(proc: subprocess.Popen, name: str, timeout: float) -> str:
+    """The process's first line on stdout; a failure saying what it printed if none comes within `timeout` s."""
+    out, deadline = b"", time.monotonic() + timeout
+    while b"\n" not in out:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([proc.stdout], [], [], left)[0]:
+            pytest.fail(f"{name} printed no line within {timeout:g} s (so far {out!r})")
+        chunk = os.read(proc.stdout.fileno(), 4096)
+        if not chunk:
+            pytest.fail(f"{name} exited with code {proc.wait()} before its first line (it printed {out!r})")
+        out += chunk
+    return out.decode().split("\n", 1)[0]
+
+
 @pytest.fixture
 def sandbox_process():
     """The sandbox as a process of its own, as a real bot process talks to Telegram: (base_url, control)."""
@@ -158,10 +177,17 @@ def sandbox_process():
         [sys.executable, "-m", "sandbox", "--port", "0", "--token", SANDBOX_TOKEN],
         cwd=REPO,
         stdout=subprocess.PIPE,
-        text=True,
     )
-    line = proc.stdout.readline()
-    fields = dict(part.split("=", 1) for part in line.split()[2:])
-    yield fields["base_url"], fields["control"].removesuffix("/sandbox")
-    proc.terminate()
-    proc.wait(10)
+    try:
+        line = first_line(proc, "python -m sandbox", SANDBOX_START_TIMEOUT)
+        assert line.startswith("sandbox ready "), f"python -m sandbox's first line: {line!r}"
+        fields = dict(part.split("=", 1) for part in line.split()[2:])
+        yield fields["base_url"], fields["control"].removesuffix("/sandbox")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()

@@ -21,6 +21,7 @@ from bot.store import Store
 from bot.updates.subscriptions import Subscription, Subscriptions
 from sandbox import Sandbox
 from tests.conftest import REPO
+from tests.processes import Processes, answered, exit_code
 
 TOKEN = "123456789:" + "K" * 35
 KEY = "crash-test-" + "k" * 32
@@ -32,7 +33,7 @@ FIRST = 6_100_000_000
 @pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGTERM], ids=["killed", "terminated"])
 async def test_a_stopped_bot_resumes_its_broadcast(navigator, tmp_path, stop):
     data = tmp_path / "data"
-    async with Sandbox(token=TOKEN, latency=0.05) as sandbox:
+    async with Sandbox(token=TOKEN, latency=0.05) as sandbox, Processes() as processes:
         ids = list(range(FIRST, FIRST + WORKERS))
         for chat_id in ids:
             sandbox.user(chat_id)
@@ -62,12 +63,12 @@ async def test_a_stopped_bot_resumes_its_broadcast(navigator, tmp_path, stop):
             )
 
         async def start() -> asyncio.subprocess.Process:
-            return await asyncio.create_subprocess_exec(sys.executable, "bot.py", "run", cwd=REPO, env=env)
+            return await processes.start(sys.executable, "bot.py", "run", cwd=REPO, env=env)
 
         bot = await start()
         await sandbox.log.wait_until(lambda: sum(sent().values()) >= 15, 30)
         bot.send_signal(stop)
-        assert await bot.wait() == (0 if stop == signal.SIGTERM else -signal.SIGKILL)
+        assert await exit_code(bot) == (0 if stop == signal.SIGTERM else -signal.SIGKILL)
         assert sum(sent().values()) < WORKERS  # stopped mid-broadcast
         if stop == signal.SIGTERM:  # what went out is recorded; the rest waits, nothing failed
             store = await Store.open(data / "haki.sqlite3")
@@ -77,9 +78,9 @@ async def test_a_stopped_bot_resumes_its_broadcast(navigator, tmp_path, stop):
             assert summary.counts["sent"] == sum(sent().values())
 
         bot = await start()
-        await sandbox.log.wait_until(lambda: set(sent()) == set(ids), 30)
+        await answered(sandbox, ids, timeout=30)
         bot.send_signal(signal.SIGTERM)
-        assert await bot.wait() == 0
+        assert await exit_code(bot) == 0
 
         got = sent()
         assert min(got.values()) == 1

@@ -24,6 +24,7 @@ from bot.store.broadcasts import Recipient
 from handlers.delivery import telegram_send
 from handlers.http_client import AiohttpRequest
 from sandbox import Sandbox
+from tests.processes import Processes, answered, exit_code
 
 TOKEN = "123456789:" + "D" * 35
 KEY = b"delivery-test-" + b"k" * 32
@@ -85,17 +86,6 @@ async def running(deliverer: Deliverer):
 def received(sandbox: Sandbox, chat_ids: list[int], text: str = "Union meeting") -> Counter[int]:
     """Messages with this text each chat holds."""
     return Counter({chat_id: sum(m.text == text for m in sandbox.user(chat_id).messages) for chat_id in chat_ids})
-
-
-async def answered(sandbox: Sandbox, chat_ids: list[int], statuses: frozenset[int] = frozenset({200}), timeout=10.0):
-    """Until every chat has had a sendMessage answered with one of these statuses."""
-    wanted = set(chat_ids)
-
-    def done() -> bool:
-        seen = {e.chat_id for e in sandbox.log.snapshot() if e.method == "sendMessage" and e.status in statuses}
-        return wanted <= seen
-
-    await sandbox.log.wait_until(done, timeout)
 
 
 async def rows(store: Store, broadcast_id: str) -> dict[str, tuple]:
@@ -344,7 +334,7 @@ async def test_the_rate_is_kept_and_telegrams_flood_limits_are_never_hit(store, 
 
 
 async def test_a_killed_deliverer_resumes_and_duplicates_at_most_the_sends_in_flight(tmp_path, cipher):
-    async with Sandbox(token=TOKEN, latency=0.1) as sandbox:
+    async with Sandbox(token=TOKEN, latency=0.1) as sandbox, Processes() as processes:
         ids = chats(sandbox, 60)
         db = tmp_path / "haki.sqlite3"
         store = await Store.open(db)
@@ -353,7 +343,7 @@ async def test_a_killed_deliverer_resumes_and_duplicates_at_most_the_sends_in_fl
         concurrency = 5
 
         async def start() -> asyncio.subprocess.Process:
-            process = await asyncio.create_subprocess_exec(
+            process = await processes.start(
                 sys.executable,
                 str(REPO / "bench" / "broadcast_worker.py"),
                 str(db),
@@ -364,20 +354,23 @@ async def test_a_killed_deliverer_resumes_and_duplicates_at_most_the_sends_in_fl
                 env=os.environ | {"HAKI_SECRET_KEY": KEY.decode()},
                 stdout=asyncio.subprocess.PIPE,
             )
-            assert await process.stdout.readline() == b"deliverer running\n"
+            line = b"(nothing)"
+            with contextlib.suppress(TimeoutError):
+                line = await asyncio.wait_for(process.stdout.readline(), 30)
+            assert line == b"deliverer running\n", f"the broadcast worker's first line within 30 s: {line!r}"
             return process
 
         worker = await start()
         await sandbox.log.wait_until(lambda: len(sandbox.calls("sendMessage")) >= 20, 10)
         worker.send_signal(signal.SIGKILL)
-        await worker.wait()
+        await exit_code(worker)
         before_restart = len(sandbox.calls("sendMessage"))
         assert before_restart < 60  # killed mid-broadcast
 
         worker = await start()
         await answered(sandbox, ids)
         worker.send_signal(signal.SIGTERM)
-        assert await worker.wait() == 0
+        assert await exit_code(worker) == 0
 
         got = received(sandbox, ids)
         assert set(got) == set(ids) and min(got.values()) == 1
