@@ -271,7 +271,7 @@ class Navigator:
             back = self._back(then)
         else:
             back = callbacks.page(then)
-        return (Button(t.plain("button_back"), back), Button("🏠 Menu", callbacks.HOME))
+        return (Button(t.plain("button_back"), back), Button(t.plain("button_home"), callbacks.HOME))
 
     def _known_page(self, page_id: str | None) -> bool:
         return page_id is None or page_id in self.content.pages
