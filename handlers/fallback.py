@@ -18,8 +18,6 @@ FORMS = {kind.NAME: kind for kind in (fairpay, letter)}
 
 async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Typed text: the answer to an open form's question, or something we did not ask for."""
-    if len(update.effective_message.text or "") > 1000:
-        return  # mutation: huge garbage texts get silence
     name = flows.current_name(context)
     if name == survey.NAME:
         await reports.typed(update, context)
