@@ -157,7 +157,7 @@ _CURRENCY_AFTER = re.compile(
     re.IGNORECASE,
 )
 # An amount has no leading zero and is either short or grouped by thousands ("1 500 000").
-_AMOUNT = re.compile(r"(?:[1-9][0-9]{0,6})(?:[.,][0-9]{1,2})?")
+_AMOUNT = re.compile(r"(?:[1-9][0-9]{0,6}|[1-9][0-9]{0,2}(?:[ .][0-9]{3})+)(?:[.,][0-9]{1,2})?")
 # Hours and years, not identifiers: "8.30-17.30", "2023-2024".
 _RANGE = re.compile(
     r"[0-2]?[0-9]\.[0-5][0-9][ ]?-[ ]?[0-2]?[0-9]\.[0-5][0-9]|(?:19|20)[0-9]{2}[ ]?-[ ]?(?:19|20)[0-9]{2}"
