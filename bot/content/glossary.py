@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.content.problems import Collector
-from bot.content.yamlfile import YamlError, YamlFile, load_yaml
+from bot.content.yamlfile import YamlFile
 
 GLOSSARY_FILE = "glossary.yaml"
 
@@ -42,7 +42,7 @@ def check_glossary(c: Collector, root: Path, codes: Iterable[str]) -> None:
     for code in codes:
         if code not in terms:
             continue
-        texts = list(_wording(root / code))
+        texts = list(_wording(c, root / code))
         for term in terms[code]:
             for variant in term.avoid:
                 pattern = _words(variant)
@@ -95,17 +95,13 @@ def _words(term: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){words}(?:e?s)?(?!\w)", re.IGNORECASE)
 
 
-def _wording(folder: Path) -> Iterator[tuple[YamlFile, tuple, str]]:
-    """(file, key path, text) for every string of a language's own files.
-    A file that does not load is skipped: the loader has reported it."""
-    for path in (folder / "ui.yaml", folder / "survey.yaml", *sorted((folder / "pages").glob("*.yaml"))):
-        try:
-            yf = load_yaml(path) if path.exists() else None
-        except YamlError:
-            continue
-        if yf is not None:
-            for at, text in _strings(yf.data, ()):
-                yield yf, at, text
+def _wording(c: Collector, folder: Path) -> Iterator[tuple[YamlFile, tuple, str]]:
+    """(file, key path, text) for every string of a language's own files, as the loader already
+    read them (a file that did not load has been reported, and is not here)."""
+    own = (folder / "ui.yaml", folder / "survey.yaml", *sorted((folder / "pages").glob("*.yaml")))
+    for yf in (c.loaded[path] for path in own if path in c.loaded):
+        for at, text in _strings(yf.data, ()):
+            yield yf, at, text
 
 
 def _strings(data: object, at: tuple) -> Iterator[tuple[tuple, str]]:

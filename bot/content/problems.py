@@ -26,6 +26,7 @@ class Collector:
     def __init__(self, root: Path):
         self.root = root
         self.problems: list[Problem] = []
+        self.loaded: dict[Path, YamlFile] = {}  # every file read well, for checks that look across files
 
     def add(self, file: YamlFile | Path, line: int, message: str) -> None:
         path = file.path if isinstance(file, YamlFile) else file
@@ -49,6 +50,7 @@ class Collector:
         if not isinstance(yf.data, kind):
             self.add(yf, 1, f"expected a {'mapping' if kind is dict else 'list'} at the top level")
             return None
+        self.loaded[path] = yf
         return yf
 
     def read_folder(self, folder: Path) -> list[YamlFile]:
