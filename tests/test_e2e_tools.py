@@ -120,7 +120,11 @@ async def test_letter_builder_sends_the_letter_as_text_and_file(haki, code):
     # the file ends with Tanzania's papers: the checklist screen of its page, the CMA form filled in
     checklist = haki.navigator.content.languages[code].pages["griev_tz_deadlines"].body.split("\n---\n")[-1]
     assert checklist.splitlines()[0] in papers and "Form CMA F.1" in papers and "{" not in papers
-    assert "https://www.scribd.com/document/579546770/CMA-FORMS" in papers  # sources written out on paper
+    # sources written out on paper, each with the source's own date and the day it was checked
+    form = haki.navigator.content.facts["tz_cma_form"]
+    (line,) = [line for line in papers.splitlines() if "https://www.scribd.com/document/579546770/CMA-FORMS" in line]
+    t = haki.navigator.texts_for(Prefs(language=code), None)
+    assert t.published(form.published) in line and t.short_date(form.checked) in line
     # the screen only says the checklist is in the file
     assert ui(haki, code, "letter_checklist") in ready.text and checklist.splitlines()[1] not in ready.text
 

@@ -183,14 +183,17 @@ class Navigator:
     def country_picker(self, t: Texts, then: str | None = None) -> Screen:
         names = [(t.country_name(cc), callbacks.set_country(cc, then)) for cc in self.content.countries]
         names.append((t.plain("country_other"), callbacks.set_country(OTHER_COUNTRY, then)))
-        rows = tuple(tuple(Button(label, data) for label, data in names[i : i + 2]) for i in range(0, len(names), 2))
-        return Screen(t.ui("country_prompt"), (*rows, self._picker_nav(t, then)))
+        return self._picker(t, "country_prompt", names, then)
 
     def platform_picker(self, t: Texts, then: str | None = None) -> Screen:
         names = [(p.name, callbacks.set_platform(pid, then)) for pid, p in self.content.platforms.items()]
         names.append((t.plain("platform_other"), callbacks.set_platform(OTHER_PLATFORM, then)))
+        return self._picker(t, "platform_prompt", names, then)
+
+    def _picker(self, t: Texts, prompt: str, names: list[tuple[str, str]], then: str | None) -> Screen:
+        """Choices two to a row (short names fit side by side on a phone), then Back and Home."""
         rows = tuple(tuple(Button(label, data) for label, data in names[i : i + 2]) for i in range(0, len(names), 2))
-        return Screen(t.ui("platform_prompt"), (*rows, self._picker_nav(t, then)))
+        return Screen(t.ui(prompt), (*rows, self._picker_nav(t, then)))
 
     # answers ------------------------------------------------------------------------------
 

@@ -13,12 +13,12 @@ import datetime as dt
 import html
 from decimal import Decimal
 
-from bot.content.model import Country, Fact
+from bot.content.model import Country
 from bot.content.schema import DEFAULT_CHECKLIST
 from bot.content.wording import placeholders
 from bot.ui import callbacks
 from bot.ui.forms import Finished, Form, Question
-from bot.ui.screens import SCREEN_BREAK, Button, Screen, source_name
+from bot.ui.screens import SCREEN_BREAK, Button, Screen, source_line, source_name
 from bot.ui.texts import Texts
 
 NAME, PREFIX = "letter", callbacks.LETTER
@@ -71,16 +71,8 @@ def checklist(t: Texts, country: Country | None) -> str:
     lines = [t.plain("letter_checklist_title"), "", papers.format_map({f.id: t.fact(f) for f in used})]
     if used:
         lines += ["", t.plain("sources_title")]
-        lines += dict.fromkeys(f"• {_source_line(t, f)}" for f in used)
+        lines += dict.fromkeys(f"• {source_line(t, f, f'{source_name(f)} {f.source}')}" for f in used)
     return "\n".join(lines)
-
-
-def _source_line(t: Texts, fact: Fact) -> str:
-    """A source on paper: its name and full URL, its own date when known, the day it was checked."""
-    source, checked = f"{source_name(fact)} {fact.source}", t.short_date(fact.checked)
-    if fact.published:
-        return t.plain("source_line_published", source=source, published=t.published(fact.published), date=checked)
-    return t.plain("source_line", source=source, date=checked)
 
 
 def finish(form: Form, t: Texts, country: Country | None, today: dt.date) -> Finished:

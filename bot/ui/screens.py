@@ -123,6 +123,19 @@ def source_name(fact: Fact) -> str:
     return host.removeprefix("www.")
 
 
+def source_line(texts: Texts, fact: Fact, source: str, markup: bool = False) -> str:
+    """One source with its dates: the source's own when it has one, and the day it was checked.
+    `source` is already HTML when `markup` (a link on a screen), else plain text (on paper)."""
+    shown = (lambda text: html.escape(text, quote=False)) if markup else (lambda text: text)
+    render = texts.ui_markup if markup else texts.plain
+    checked = shown(texts.short_date(fact.checked))
+    if fact.published:
+        return render(
+            "source_line_published", source=source, published=shown(texts.published(fact.published)), date=checked
+        )
+    return render("source_line", source=source, date=checked)
+
+
 def sources(texts: Texts, facts: list[Fact]) -> str:
     """The "Sources" block: each fact's source as a short linked name, the source's own date when
     it has one, and the date it was checked, once each (the URL is in the link, so it does not
@@ -136,12 +149,5 @@ def sources(texts: Texts, facts: list[Fact]) -> str:
             seen[name] = seen.get(name, 0) + 1
             shown = name if seen[name] == 1 else f"{name} {seen[name]}"
             links[f.source] = f'<a href="{html.escape(f.source)}">{html.escape(shown, quote=False)}</a>'
-        checked = html.escape(texts.short_date(f.checked), quote=False)
-        if f.published:
-            published = html.escape(texts.published(f.published), quote=False)
-            lines.append(
-                texts.ui_markup("source_line_published", source=links[f.source], published=published, date=checked)
-            )
-        else:
-            lines.append(texts.ui_markup("source_line", source=links[f.source], date=checked))
+        lines.append(source_line(texts, f, links[f.source], markup=True))
     return f"<i>{texts.ui('sources_title')}</i>\n" + "\n".join(f"• {line}" for line in dict.fromkeys(lines))
