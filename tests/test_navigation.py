@@ -66,14 +66,18 @@ def test_choosing_a_language_is_remembered_and_shown_in_it(navigator):
 
 
 @pytest.mark.parametrize(
-    "data", ["", "p:", "p:nope", "p:help:x", "l:de", "c:ZZ", "c:KE:nope", "cp:nope", "zzz", None, 42, "p:help:999999"]
+    "data",
+    [
+        *("", "p:", "p:nope", "p:help:x", "l:de", "c:ZZ", "c:KE:nope", "cp:nope", "zzz", None, 42, "p:help:999999"),
+        *("pl:", "pl:nope", "pl:appen:nope", "pp:nope", "pl:" + "x" * 200),
+    ],
 )
 def test_stale_or_foreign_buttons_explain_themselves(navigator, data):
     t = navigator.texts_for(EN, None)
     outcome = navigator.on_button(data, t, EN)
     assert "older menu" in outcome.toast
     assert outcome.screen.text.startswith("That button is from an older menu")
-    assert outcome.set_language is None and outcome.set_country is None
+    assert outcome.set_language is None and outcome.set_country is None and outcome.set_platform is None
 
 
 def test_screen_index_past_the_end_shows_the_last_screen(navigator):
